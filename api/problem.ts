@@ -1,0 +1,114 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { EngineError, OutOfRangeError, PolicyValidationError } from '../engine/errors.js'
+
+/**
+ * One error shape for every route: RFC 9457 problem details with a stable `code`, and for input
+ * errors the list of fields with the rule each broke.
+ */
+export interface ProblemField {
+  /** Where the problem is: `body.creatinineMgDl`, `querystring.page`, a JSON pointer inside a policy. */
+  field: string
+  rule: string
+}
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: string
+  instance?: string
+  errors?: ProblemField[]
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable'
+}
+
+/** Engine error codes and the HTTP status each maps to; anything not listed is a 400 input error. */
+const ENGINE_STATUS: Record<string, number> = {
+  ENGINE_MATCH_RUN_FAILED: 422,
+  ENGINE_WORKER_FAILED: 503
+}
+
+export function problem (status: number, code: string, detail: string, errors?: ProblemField[]): Problem {
+  const body: Problem = {
+    type: `https://organ-allocation-engine.org/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code
+  }
+  if (errors !== undefined && errors.length > 0) body.errors = errors
+  return body
+}
+
+interface AjvIssue {
+  instancePath: string
+  keyword: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+/** Turns one Ajv issue into a field and a rule a person can act on. */
+function describeAjvIssue (part: string, issue: AjvIssue): ProblemField {
+  const path = issue.instancePath.split('/').filter(Boolean).join('.')
+  const base = path === '' ? part : `${part}.${path}`
+  const p = issue.params
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      return { field: `${base}.${String(p.additionalProperty)}`, rule: 'is not a known field' }
+    case 'required':
+      return { field: `${base}.${String(p.missingProperty)}`, rule: 'is required' }
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return { field: base, rule: `must be ${String(p.comparison)} ${String(p.limit)}` }
+    case 'enum':
+      return { field: base, rule: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` }
+    default:
+      return { field: base, rule: issue.message ?? issue.keyword }
+  }
+}
+
+export function problemFromError (error: unknown): Problem {
+  if (error instanceof PolicyValidationError) {
+    return problem(400, error.code, error.message, error.issues.map((i) => ({ field: i.path, rule: i.message })))
+  }
+  if (error instanceof EngineError) {
+    const status = ENGINE_STATUS[error.code] ?? 400
+    const fields = error.field !== undefined && error.rule !== undefined
+      ? [{ field: error.field, rule: error.rule + (error instanceof OutOfRangeError ? ` (got ${error.value})` : '') }]
+      : undefined
+    return problem(status, error.code, error.message, fields)
+  }
+  const fastifyError = error as FastifyError & { validation?: AjvIssue[], validationContext?: string }
+  if (Array.isArray(fastifyError.validation)) {
+    const part = fastifyError.validationContext ?? 'body'
+    const fields = fastifyError.validation.map((issue) => describeAjvIssue(part, issue))
+    const detail = fields.map((f) => `${f.field} ${f.rule}`).join('; ')
+    return problem(400, 'API_VALIDATION_FAILED', detail, fields)
+  }
+  const status = typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500
+  if (status >= 500) return problem(500, 'API_INTERNAL_ERROR', 'The server could not complete the request')
+  return problem(status, fastifyError.code ?? 'API_ERROR', fastifyError.message)
+}
+
+export function sendProblem (reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.code(body.status).type('application/problem+json').send(body)
+}
+
+export function errorHandler (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = problemFromError(error)
+  body.instance = request.url
+  if (body.status >= 500) request.log.error({ err: error }, 'request failed')
+  return sendProblem(reply, body)
+}

@@ -1,0 +1,18 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+
+export interface HealthOptions {
+  version: string
+}
+
+/** Liveness: answers while the process can serve requests. */
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, options) => {
+  app.get('/health', {
+    schema: {
+      summary: 'Liveness check',
+      response: {
+        200: Type.Object({ status: Type.Literal('ok'), version: Type.String() })
+      }
+    }
+  }, async () => ({ status: 'ok' as const, version: options.version }))
+}

@@ -1,0 +1,7 @@
+export * from './abo.js'
+export * from './candidate.js'
+export * from './centre.js'
+export * from './donor.js'
+export * from './hla.js'
+export * from './input.js'
+export * from './organ.js'
