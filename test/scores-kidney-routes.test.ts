@@ -38,7 +38,7 @@ t.test('POST /v1/scores/kdpi: rao-2009 takes race and HCV and says it is histori
   t.match(response.json(), { formula: 'rao-2009', referenceYear: 2018, kdpi: 53, notes: [/historical/] })
   const missing = await app.inject({ method: 'POST', url: '/v1/scores/kdpi', payload: { ...guideDonor, formula: 'rao-2009' } })
   t.equal(missing.statusCode, 400)
-  t.match(missing.json(), { code: 'ENGINE_MISSING_FIELD', errors: [{ field: 'black' }] })
+  t.match(missing.json(), { code: 'ENGINE_MISSING_FIELD', errors: [{ field: 'body.black' }] })
 })
 
 t.test('POST /v1/scores/kdpi: refit refuses race and HCV, even as false', async (t) => {
@@ -102,7 +102,7 @@ t.test('POST /v1/scores/kdpi: an unknown reference year names the years availabl
   const app = await testServer(t)
   const response = await app.inject({ method: 'POST', url: '/v1/scores/kdpi', payload: { ...guideDonor, referenceYear: 2019 } })
   t.equal(response.statusCode, 400)
-  t.match(response.json(), { code: 'ENGINE_UNKNOWN_REFERENCE_TABLE', errors: [{ field: 'referenceYear', rule: /2023, 2024/ }] })
+  t.match(response.json(), { code: 'ENGINE_UNKNOWN_REFERENCE_TABLE', errors: [{ field: 'body.referenceYear', rule: /2023, 2024/ }] })
 })
 
 t.test('POST /v1/scores/epts: percentiles under both tables', async (t) => {
@@ -126,7 +126,7 @@ t.test('POST /v1/scores/epts: errors', async (t) => {
   const base = { ageYears: 45, diabetes: false, priorSolidOrganTransplant: false, dialysisYears: 2 }
   const year = await app.inject({ method: 'POST', url: '/v1/scores/epts', payload: { ...base, referenceYear: 2020 } })
   t.equal(year.statusCode, 400)
-  t.match(year.json(), { code: 'ENGINE_UNKNOWN_REFERENCE_TABLE', errors: [{ field: 'referenceYear', rule: 'must be one of 2018, 2022 (got 2020)' }] })
+  t.match(year.json(), { code: 'ENGINE_UNKNOWN_REFERENCE_TABLE', errors: [{ field: 'body.referenceYear', rule: 'must be one of 2018, 2022 (got 2020)' }] })
   const range = await app.inject({ method: 'POST', url: '/v1/scores/epts', payload: { ...base, dialysisYears: -1 } })
   t.match(range.json(), { code: 'API_VALIDATION_FAILED', errors: [{ field: 'body.dialysisYears', rule: 'must be >= 0' }] })
   const unknown = await app.inject({ method: 'POST', url: '/v1/scores/epts', payload: { ...base, sex: 'F' } })
