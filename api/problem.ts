@@ -111,7 +111,7 @@ export function errorHandler (error: unknown, request: FastifyRequest, reply: Fa
   body.instance = request.url
   // Engine errors name the input field ("creatinineMgDl"); say where it was, as schema errors do.
   if (error instanceof EngineError && !(error instanceof PolicyValidationError) && request.body !== undefined && request.body !== null) {
-    body.errors = body.errors?.map((e) => (e.field.startsWith('/') || e.field.startsWith('body.') ? e : { ...e, field: `body.${e.field}` }))
+    if (body.errors !== undefined) body.errors = body.errors.map((e) => (e.field.startsWith('/') || e.field.startsWith('body.') ? e : { ...e, field: `body.${e.field}` }))
   }
   if (body.status >= 500) request.log.error({ err: error }, 'request failed')
   return sendProblem(reply, body)
