@@ -1,30 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { rangedNumber } from '../schemas.js'
 import { Type } from '@sinclair/typebox'
-import type { TSchema } from '@sinclair/typebox'
-import type { NumericRange, TriState } from '../../engine/domain/input.js'
+import type { TriState } from '../../engine/domain/input.js'
 import { KDRI_FORMULAS, KDRI_INPUT_RANGES } from '../../engine/clinical/kdri.js'
 import type { KdriFormula } from '../../engine/clinical/kdri.js'
 import { computeKdpi, selectKdpiTable } from '../../engine/clinical/kdpi.js'
 import { EPTS_INPUT_RANGES, computeEpts, selectEptsTable } from '../../engine/clinical/epts.js'
 import { eptsTables, kdpiTables } from '../../data/reference/clinical-tables.js'
 
-/** A number in one of the engine's accepted ranges, so the door and the engine refuse the same values. */
-function numberIn (range: NumericRange, description: string): TSchema & { static: number } {
-  return Type.Number({ minimum: range.min, maximum: range.max, description: `${description} (${range.unit}, ${range.min}–${range.max})` })
-}
-
 // Plain `enum` schemas give one clear error ("must be one of …") where a union would give three.
 const TriStateSchema = Type.Unsafe<TriState>({ enum: [true, false, 'unknown'], description: 'true, false or "unknown"' })
 const FormulaSchema = Type.Unsafe<KdriFormula>({ type: 'string', enum: [...KDRI_FORMULAS] })
 
 const KdpiBody = Type.Object({
-  ageYears: numberIn(KDRI_INPUT_RANGES.ageYears, 'Donor age; scored as 0–99'),
-  heightCm: numberIn(KDRI_INPUT_RANGES.heightCm, 'Donor height; scored as at most 241.3'),
-  weightKg: numberIn(KDRI_INPUT_RANGES.weightKg, 'Donor weight; scored within 0.454–294'),
+  ageYears: rangedNumber(KDRI_INPUT_RANGES.ageYears, 'Donor age; scored as 0–99'),
+  heightCm: rangedNumber(KDRI_INPUT_RANGES.heightCm, 'Donor height; scored as at most 241.3'),
+  weightKg: rangedNumber(KDRI_INPUT_RANGES.weightKg, 'Donor weight; scored within 0.454–294'),
   hypertension: TriStateSchema,
   diabetes: TriStateSchema,
   causeOfDeathCva: Type.Boolean({ description: 'Cause of death cerebrovascular accident / stroke' }),
-  creatinineMgDl: numberIn(KDRI_INPUT_RANGES.creatinineMgDl, 'Terminal serum creatinine; scored as at most 8'),
+  creatinineMgDl: rangedNumber(KDRI_INPUT_RANGES.creatinineMgDl, 'Terminal serum creatinine; scored as at most 8'),
   dcd: Type.Boolean({ description: 'Donation after circulatory death' }),
   formula: Type.Optional({ ...FormulaSchema, default: 'refit-2024' }),
   referenceYear: Type.Optional(Type.Integer({ description: 'Reference population year; default the newest for the formula' })),
@@ -48,10 +43,10 @@ const KdpiResponse = Type.Object({
 })
 
 const EptsBody = Type.Object({
-  ageYears: numberIn(EPTS_INPUT_RANGES.ageYears, 'Candidate age with decimals'),
+  ageYears: rangedNumber(EPTS_INPUT_RANGES.ageYears, 'Candidate age with decimals'),
   diabetes: Type.Boolean(),
   priorSolidOrganTransplant: Type.Boolean(),
-  dialysisYears: numberIn(EPTS_INPUT_RANGES.dialysisYears, 'Years on dialysis with decimals; 0 if not on dialysis'),
+  dialysisYears: rangedNumber(EPTS_INPUT_RANGES.dialysisYears, 'Years on dialysis with decimals; 0 if not on dialysis'),
   referenceYear: Type.Optional(Type.Integer({ description: 'Mapping table year; default the newest' }))
 }, { additionalProperties: false })
 

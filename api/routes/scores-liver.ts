@@ -1,21 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type, type TNumber } from '@sinclair/typebox'
-import type { NumericRange } from '../../engine/domain/input.js'
+import { rangedNumber } from '../schemas.js'
+import { Type } from '@sinclair/typebox'
 import {
   ALBUMIN_G_DL_RANGE, BILIRUBIN_MG_DL_RANGE, CREATININE_MG_DL_RANGE, INR_RANGE, SODIUM_MMOL_L_RANGE, meld, meldNa
 } from '../../engine/clinical/meld.js'
 import { MELD3_AGE_YEARS_RANGE, MELD3_SEXES, type Meld3Sex, meld3 } from '../../engine/clinical/meld3.js'
 import { PELD_AGE_YEARS_RANGE, peld } from '../../engine/clinical/peld.js'
 import { ukeld } from '../../engine/clinical/ukeld.js'
-
-/** A number field whose bounds and unit come from the engine's range constant. */
-export function rangedNumber (range: NumericRange, description: string): TNumber {
-  return Type.Number({
-    minimum: range.min,
-    maximum: range.max,
-    description: range.unit === '' ? description : `${description}, ${range.unit}`
-  })
-}
 
 const creatinineMgDl = rangedNumber(CREATININE_MG_DL_RANGE, 'Serum creatinine')
 const bilirubinMgDl = rangedNumber(BILIRUBIN_MG_DL_RANGE, 'Total bilirubin')

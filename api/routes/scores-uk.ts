@@ -4,7 +4,7 @@ import {
   UK_DONOR_AGE_YEARS_RANGE, UK_DONOR_EGFR_RANGE, UK_DONOR_HEIGHT_CM_RANGE, UK_DONOR_HOSPITAL_STAY_DAYS_RANGE,
   UK_DONOR_SEXES, UK_RECIPIENT_AGE_YEARS_RANGE, UK_RECIPIENT_WAITING_DAYS_RANGE, type UkDonorSex, ukkdri, ukkrri
 } from '../../engine/clinical/uk-risk-indices.js'
-import { rangedNumber } from './scores-liver.js'
+import { rangedNumber } from '../schemas.js'
 
 const UkkdriBody = Type.Object({
   ageYears: rangedNumber(UK_DONOR_AGE_YEARS_RANGE, 'Donor age'),
