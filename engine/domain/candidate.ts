@@ -48,6 +48,13 @@ export interface Candidate {
   readonly ukRecipientRiskQuartile?: number | undefined
   /** UK matchability score 1–10. */
   readonly matchabilityScore?: number | undefined
+  /**
+   * Lung CAS inputs, computed at the registry boundary from the candidate's survival models (OPTN lung
+   * CAS 2023): expected days alive within one year without a transplant (waiting-list restricted mean
+   * survival, 0–365) and within five years after one (post-transplant, 0–1826).
+   */
+  readonly waitlistSurvivalDays?: number | undefined
+  readonly postTransplantSurvivalDays?: number | undefined
   readonly priorLivingDonor: boolean
   readonly diagnosisGroup: string
   /** B candidates cleared (low anti-A titre) to receive A2/A2B kidneys under US rules. */

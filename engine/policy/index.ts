@@ -1,0 +1,7 @@
+export * from './compile-policy.js'
+export * from './diff-policy.js'
+export * from './expression-check.js'
+export * from './expression.js'
+export * from './policy-schema.js'
+export * from './validate-policy.js'
+export * from './vocabulary.js'
