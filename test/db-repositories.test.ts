@@ -1,0 +1,423 @@
+import t from 'tap'
+import type { Registry } from '../data/registry.js'
+import { matchListHash } from '../engine/match/match-list.js'
+import { newMatchRunId } from '../data/db/match-run-repository.js'
+import { CLERK, candidateInput, deceasedDonorInput, memoryRegistry, recordKidneyMatch, runKidneyMatch, seedCentres } from './fixtures/registry-fixtures.js'
+
+function seeded (): Registry {
+  const registry = memoryRegistry()
+  seedCentres(registry)
+  return registry
+}
+
+const actions = (registry: Registry): string[] => registry.audit.list({ limit: 10_000 }).map((entry) => entry.action)
+
+t.test('centres and authorisations, with suspensions as of an instant', async (t) => {
+  const registry = seeded()
+  const centre = registry.centres.get('NL-LUMC', '2025-01-01T00:00:00Z')
+  t.equal(centre.authorisations.length, 4)
+  t.same(centre.authorisations.find((a) => a.organType === 'liver'), { organType: 'liver', activity: 'transplant', validFrom: '2020-01-01', suspended: false })
+  const [liver] = registry.centres.authorisations('NL-LUMC').filter((a) => a.organType === 'liver')
+  if (liver === undefined) throw new Error('no liver authorisation')
+  const suspension = registry.centres.suspendAuthorisation(liver.id, { from: '2025-03-01T00:00:00Z', reason: 'inspection findings' }, 'authority.one')
+  t.throws(() => registry.centres.suspendAuthorisation(liver.id, { from: '2025-03-02T00:00:00Z', reason: 'again' }, 'authority.one'), { code: 'ENGINE_INVALID_FIELD', field: 'authorisationId' })
+  const suspendedOn = (at: string): boolean | undefined => registry.centres.get('NL-LUMC', at).authorisations.find((a) => a.organType === 'liver')?.suspended
+  t.equal(suspendedOn('2025-02-28T23:59:59Z'), false)
+  t.equal(suspendedOn('2025-03-15T00:00:00Z'), true)
+  t.throws(() => registry.centres.liftSuspension(suspension, { at: '2025-02-01T00:00:00Z' }, 'authority.one'), { code: 'ENGINE_INVALID_FIELD', field: 'at' })
+  registry.centres.liftSuspension(suspension, { at: '2025-04-01T00:00:00Z' }, 'authority.one')
+  t.throws(() => registry.centres.liftSuspension(suspension, { at: '2025-05-01T00:00:00Z' }, 'authority.one'), { code: 'ENGINE_INVALID_FIELD', field: 'suspensionId' })
+  t.throws(() => registry.centres.liftSuspension(999, { at: '2025-05-01T00:00:00Z' }, 'authority.one'), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.equal(suspendedOn('2025-03-31T00:00:00Z'), true)
+  t.equal(suspendedOn('2025-04-01T00:00:00Z'), false)
+  t.same(registry.centres.authorisations('NL-LUMC').find((a) => a.id === liver.id)?.suspensions,
+    [{ id: suspension, suspendedFrom: '2025-03-01T00:00:00.000Z', liftedAt: '2025-04-01T00:00:00.000Z', reason: 'inspection findings' }])
+  t.same(registry.centres.list('2025-01-01T00:00:00Z', 'kidney').map((c) => [c.id, c.authorisations.length]), [['BE-GENT', 0], ['NL-LUMC', 3]])
+  t.equal(registry.centres.list('2025-01-01T00:00:00Z').length, 2)
+  registry.centres.grantAuthorisation('BE-GENT', { organType: 'heart', activity: 'transplant', validFrom: '2024-01-01', validUntil: '2024-12-31', decisionReference: 'FOD-7' }, CLERK)
+  t.same(registry.centres.authorisations('BE-GENT')[0], { id: 5, centreId: 'BE-GENT', organType: 'heart', activity: 'transplant', validFrom: '2024-01-01', validUntil: '2024-12-31', decisionReference: 'FOD-7', suspensions: [] })
+  t.same(actions(registry).filter((a) => a.startsWith('centre.')).slice(-3), ['centre.authorisation-suspended', 'centre.authorisation-reinstated', 'centre.authorisation-granted'])
+
+  t.throws(() => registry.centres.register({ id: 'NL-LUMC', name: 'x', country: 'NL', region: 'r', latitudeDeg: 0, longitudeDeg: 0 }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'id' })
+  t.throws(() => registry.centres.register({ id: 'X', name: 'x', country: 'Netherlands', region: 'r', latitudeDeg: 0, longitudeDeg: 0 }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'country' })
+  t.throws(() => registry.centres.register({ id: 'X', name: 'x', country: 'NL', region: 'r', latitudeDeg: 91, longitudeDeg: 0 }, CLERK), { code: 'ENGINE_OUT_OF_RANGE', field: 'latitudeDeg' })
+  t.throws(() => registry.centres.grantAuthorisation('NOPE', { organType: 'kidney', activity: 'transplant', validFrom: '2020-01-01', decisionReference: 'r' }, CLERK), { code: 'ENGINE_UNKNOWN_VALUE', field: 'centreId' })
+  t.throws(() => registry.centres.grantAuthorisation('BE-GENT', { organType: 'kidney', activity: 'transplant', validFrom: '2020-02-30', decisionReference: 'r' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'validFrom' })
+  t.throws(() => registry.centres.grantAuthorisation('BE-GENT', { organType: 'kidney', activity: 'transplant', validFrom: '2020-01-01', validUntil: '2019-01-01', decisionReference: 'r' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'validUntil' })
+  t.throws(() => registry.centres.grantAuthorisation('BE-GENT', { organType: 'kidney', activity: 'audit' as never, validFrom: '2020-01-01', decisionReference: 'r' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'activity' })
+  t.throws(() => registry.centres.suspendAuthorisation(999, { from: '2025-01-01T00:00:00Z', reason: 'r' }, CLERK), { code: 'ENGINE_UNKNOWN_VALUE', field: 'authorisationId' })
+  t.throws(() => registry.centres.get('NL-LUMC', '2025-01-01'), { code: 'ENGINE_INVALID_FIELD', field: 'at' })
+  t.throws(() => registry.centres.register({ id: 'Y', name: 'y', country: 'NL', region: 'r', latitudeDeg: 0, longitudeDeg: 0 }, 'not a user id!'), { code: 'ENGINE_INVALID_FIELD', field: 'actor' })
+  t.equal(registry.audit.verify().ok, true)
+})
+
+t.test('candidates: registration, pseudonym, histories, and the candidate as of any instant', async (t) => {
+  const registry = seeded()
+  const candidate = registry.candidates.register(candidateInput(), CLERK)
+  t.equal(candidate.id, registry.candidates.idFor('LUMC-KI-0001'))
+  t.match(candidate, { organType: 'kidney', status: 'active', ageYears: 53, waitingDays: 107, dialysisDays: 107, unacceptableAntigens: ['A1', 'B8'], acceptance: { maxDonorAgeYears: 75, acceptsDcd: true } })
+  t.equal(candidate.registeredAt, '2024-03-01T09:00:00.000Z')
+
+  registry.candidates.changeStatus(candidate.id, { status: 'inactive', effectiveAt: '2024-06-01T00:00:00Z', reason: 'infection' }, CLERK)
+  registry.candidates.changeStatus(candidate.id, { status: 'active', effectiveAt: '2024-07-01T00:00:00Z', reason: 'recovered' }, CLERK)
+  registry.candidates.recordClinicalValues(candidate.id, { effectiveAt: '2024-09-01T00:00:00Z', values: { ...candidateInput().clinical, cpraPercent: 87, urgency: 'HU', meld: 22, ukRecipientRiskQuartile: 2, matchabilityScore: 8, waitlistSurvivalDays: 300, postTransplantSurvivalDays: 1500, peld: -3 } }, CLERK)
+  registry.candidates.setUnacceptableAntigens(candidate.id, { effectiveAt: '2024-10-01T00:00:00Z', antigens: ['DR15', 'A1', 'DR15'] }, CLERK)
+
+  const at = (instant: string): ReturnType<typeof registry.candidates.get> => registry.candidates.get(candidate.id, instant)
+  t.equal(at('2024-05-31T23:59:59Z').status, 'active')
+  t.equal(at('2024-06-15T00:00:00Z').status, 'inactive')
+  t.equal(at('2024-07-01T00:00:00Z').status, 'active')
+  t.equal(at('2024-08-31T00:00:00Z').cpraPercent, 12)
+  t.match(at('2024-09-01T00:00:00Z'), { cpraPercent: 87, urgency: 'HU', meld: 22, peld: -3, ukRecipientRiskQuartile: 2, matchabilityScore: 8, waitlistSurvivalDays: 300, postTransplantSurvivalDays: 1500 })
+  t.same(at('2024-09-30T00:00:00Z').unacceptableAntigens, ['A1', 'B8'])
+  t.same(at('2024-10-01T00:00:00Z').unacceptableAntigens, ['A1', 'DR15'])
+  t.equal(at('2025-06-14T00:00:00Z').ageYears, 54, 'birthday taken as the 15th of the birth month')
+  t.equal(at('2025-06-15T00:00:00Z').ageYears, 55)
+  t.equal(at('2025-03-01T09:00:00Z').waitingDays, 472, 'counted from waitingTimeFrom (2023-11-15)')
+  t.same(registry.candidates.statusHistory(candidate.id).map((h) => [h.status, h.reason]), [['active', 'registered'], ['inactive', 'infection'], ['active', 'recovered']])
+  t.throws(() => registry.candidates.get(candidate.id, '2024-02-01T00:00:00Z'), { code: 'ENGINE_INVALID_FIELD', field: 'at' })
+  t.equal(registry.candidates.listAsOf('kidney', '2025-01-01T00:00:00Z').length, 1)
+  t.equal(registry.candidates.listAsOf('liver', '2025-01-01T00:00:00Z').length, 0)
+  t.equal(registry.audit.verify().ok, true)
+})
+
+t.test('candidate input errors name the field and the rule', async (t) => {
+  const registry = seeded()
+  const bad = (overrides: Parameters<typeof candidateInput>[0], expected: { code: string, field?: string, rule?: RegExp }): void => {
+    t.throws(() => registry.candidates.register(candidateInput(overrides), CLERK), expected, JSON.stringify(expected))
+  }
+  bad({ centreId: 'BE-GENT' }, { code: 'ENGINE_INVALID_FIELD', field: 'centreId' })
+  bad({ centreId: 'NOWHERE' }, { code: 'ENGINE_UNKNOWN_VALUE', field: 'centreId' })
+  bad({ organType: 'heart' }, { code: 'ENGINE_INVALID_FIELD', field: 'centreId', rule: /heart transplant authorisation/ })
+  bad({ registeredAt: '2024-03-01 09:00' }, { code: 'ENGINE_INVALID_FIELD', field: 'registeredAt' })
+  bad({ registeredAt: '2024-02-30T09:00:00Z' }, { code: 'ENGINE_INVALID_FIELD', field: 'registeredAt', rule: /no such date/ })
+  bad({ registeredAt: '1850-02-01T09:00:00Z' }, { code: 'ENGINE_INVALID_FIELD', field: 'registeredAt', rule: /year between/ })
+  bad({ waitingTimeFrom: '2024-04-01T00:00:00Z' }, { code: 'ENGINE_INVALID_FIELD', field: 'waitingTimeFrom' })
+  bad({ birthMonth: '1970-13' }, { code: 'ENGINE_INVALID_FIELD', field: 'birthMonth' })
+  bad({ birthMonth: '2025-01' }, { code: 'ENGINE_INVALID_FIELD', field: 'birthMonth', rule: /after registeredAt/ })
+  bad({ abo: 'C' as never }, { code: 'ENGINE_INVALID_FIELD', field: 'abo' })
+  bad({ hla: { A: ['A2'], B: ['B7'] } as never }, { code: 'ENGINE_MISSING_FIELD', field: 'hla.DR' })
+  bad({ hla: { A: ['B7'], B: ['B7'], DR: ['DR4'] } }, { code: 'ENGINE_INVALID_FIELD', field: 'hla.A[0]', rule: /locus A/ })
+  bad({ hla: { A: ['A2', 'A3', 'A11'], B: ['B7'], DR: ['DR4'] } }, { code: 'ENGINE_INVALID_FIELD', field: 'hla.A' })
+  bad({ hla: { A: ['A2'], B: ['B7'], DR: ['DR4'], DP: ['DP1'] } as never }, { code: 'ENGINE_INVALID_FIELD', field: 'hla.DP' })
+  bad({ hla: 'A2 B7 DR4' as never }, { code: 'ENGINE_INVALID_FIELD', field: 'hla' })
+  bad({ unacceptableAntigens: ['A*02:01'] }, { code: 'ENGINE_INVALID_FIELD', field: 'unacceptableAntigens[0]' })
+  bad({ unacceptableAntigens: 'A1' as never }, { code: 'ENGINE_INVALID_FIELD', field: 'unacceptableAntigens' })
+  bad({ status: 'transplanted' as never }, { code: 'ENGINE_INVALID_FIELD', field: 'status' })
+  bad({ clinical: undefined as never }, { code: 'ENGINE_MISSING_FIELD', field: 'clinical' })
+  bad({ clinical: { ...candidateInput().clinical, heightCm: 1.72 } }, { code: 'ENGINE_OUT_OF_RANGE', field: 'clinical.heightCm' })
+  bad({ clinical: { ...candidateInput().clinical, cpraPercent: Number.NaN } }, { code: 'ENGINE_INVALID_FIELD', field: 'clinical.cpraPercent' })
+  bad({ clinical: { ...candidateInput().clinical, meld: 52 } }, { code: 'ENGINE_OUT_OF_RANGE', field: 'clinical.meld' })
+  bad({ clinical: { ...candidateInput().clinical, matchabilityScore: 2.5 } }, { code: 'ENGINE_INVALID_FIELD', field: 'clinical.matchabilityScore' })
+  bad({ clinical: { ...candidateInput().clinical, dialysisFrom: '2024-05-01T00:00:00Z' } }, { code: 'ENGINE_INVALID_FIELD', field: 'clinical.dialysisFrom' })
+  bad({ clinical: { ...candidateInput().clinical, acceptance: { maxKdpi: 85, colour: 'red' } as never } }, { code: 'ENGINE_INVALID_FIELD', field: 'clinical.acceptance.colour' })
+  bad({ clinical: { ...candidateInput().clinical, acceptance: { maxKdpi: 185 } } }, { code: 'ENGINE_OUT_OF_RANGE', field: 'clinical.acceptance.maxKdpi' })
+  bad({ clinical: { ...candidateInput().clinical, acceptance: null as never } }, { code: 'ENGINE_INVALID_FIELD', field: 'clinical.acceptance' })
+  bad({ clinical: [] as never }, { code: 'ENGINE_INVALID_FIELD', field: 'clinical' })
+  bad({ identifiers: { birthDate: '21-06-1970' } }, { code: 'ENGINE_INVALID_FIELD', field: 'birthDate' })
+  bad({ protectedAttributes: { sex: 'F' as never } }, { code: 'ENGINE_INVALID_FIELD', field: 'sex' })
+  bad({ protectedAttributes: { nationality: 'nl' } }, { code: 'ENGINE_INVALID_FIELD', field: 'nationality' })
+  t.equal(registry.db.prepare('SELECT count(*) FROM candidates').pluck().get(), 0, 'nothing half-written by the failures above')
+  t.equal(registry.db.prepare('SELECT count(*) FROM audit_log WHERE entity_type = \'candidate\'').pluck().get(), 0)
+
+  const candidate = registry.candidates.register(candidateInput(), CLERK)
+  t.throws(() => registry.candidates.register(candidateInput(), CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'localId' })
+  t.throws(() => registry.candidates.changeStatus(candidate.id, { status: 'inactive', effectiveAt: '2024-01-01T00:00:00Z', reason: 'x' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'effectiveAt' })
+  t.throws(() => registry.candidates.changeStatus(candidate.id, { status: 'paused' as never, effectiveAt: '2024-05-01T00:00:00Z', reason: 'x' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'status' })
+  t.throws(() => registry.candidates.changeStatus('C-NOTAPSEUDONYM', { status: 'inactive', effectiveAt: '2024-05-01T00:00:00Z', reason: 'x' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'candidateId' })
+  t.throws(() => registry.candidates.get(registry.candidates.idFor('unknown'), '2025-01-01T00:00:00Z'), { code: 'ENGINE_UNKNOWN_VALUE', field: 'candidateId' })
+  t.throws(() => registry.candidates.setUnacceptableAntigens(candidate.id, { effectiveAt: '2024-05-01T00:00:00Z', antigens: ['XYZ'] }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'antigens[0]' })
+  t.throws(() => registry.candidates.recordClinicalValues(candidate.id, { effectiveAt: '2024-05-01T00:00:00Z', values: { ...candidateInput().clinical, vpraPercent: 101 } }, CLERK), { code: 'ENGINE_OUT_OF_RANGE', field: 'values.vpraPercent' })
+})
+
+t.test('a mutation and its audit entry commit together or not at all', async (t) => {
+  const registry = seeded()
+  const before = registry.audit.head().seq
+  registry.db.exec('CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, \'audit unavailable\'); END')
+  t.throws(() => registry.candidates.register(candidateInput(), CLERK), { code: 'SQLITE_CONSTRAINT_TRIGGER' })
+  t.throws(() => registry.centres.register({ id: 'FR-X', name: 'x', country: 'FR', region: 'r', latitudeDeg: 0, longitudeDeg: 0 }, CLERK))
+  registry.db.exec('DROP TRIGGER refuse_audit')
+  for (const table of ['candidates', 'candidate_status_history', 'candidate_clinical_values', 'candidate_unacceptable_antigens', 'direct_identifiers', 'protected_attributes']) {
+    t.equal(registry.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), 0, `${table} rolled back`)
+  }
+  t.equal(registry.db.prepare('SELECT count(*) FROM centres WHERE id = \'FR-X\'').pluck().get(), 0)
+  t.equal(registry.audit.head().seq, before)
+})
+
+t.test('identifiers are stored encrypted, revealed only through an audited call; protected attributes apart', async (t) => {
+  const registry = seeded()
+  const candidate = registry.candidates.register(candidateInput(), CLERK)
+  const row = registry.db.prepare('SELECT * FROM direct_identifiers WHERE subject_id = ?').get(candidate.id) as Record<string, unknown>
+  t.ok(Buffer.isBuffer(row.name_enc))
+  t.notOk((row.name_enc as Buffer).includes(Buffer.from('Verbeek')), 'ciphertext only')
+  t.match(row.person_pseudonym, /^P-/)
+  const revealed = registry.identity.reveal(candidate.id, { reason: 'offer call to the patient' }, 'authority.one')
+  t.same(revealed, { name: 'Johanna Verbeek-Zwanenburg', nationalId: '123.456.782', birthDate: '1970-06-21', personPseudonym: row.person_pseudonym })
+  const last = registry.audit.list({ entityType: 'candidate', entityId: candidate.id }).at(-1)
+  t.same(last?.payload, { reason: 'offer call to the patient', fieldsRevealed: ['name', 'nationalId', 'birthDate', 'personPseudonym'] })
+  t.equal(last?.actor, 'authority.one')
+  t.throws(() => registry.identity.reveal(candidate.id, { reason: '' }, 'authority.one'), { code: 'ENGINE_INVALID_FIELD', field: 'reason' })
+  t.throws(() => registry.identity.reveal(registry.candidates.idFor('nobody'), { reason: 'x' }, 'authority.one'), { code: 'ENGINE_UNKNOWN_VALUE' })
+
+  // A second registration of the same person (other organ) links through the person pseudonym, without a name.
+  const liver = registry.candidates.register(candidateInput({ localId: 'LUMC-LI-0007', organType: 'liver', identifiers: { nationalId: '123456782' } }), CLERK)
+  t.same(registry.identity.subjectsOfPerson('123 456 782'), [candidate.id, liver.id].sort())
+
+  // A ciphertext moved onto another record no longer decrypts.
+  registry.db.prepare('UPDATE direct_identifiers SET name_enc = ? WHERE subject_id = ?').run(row.name_enc, liver.id)
+  t.throws(() => registry.identity.reveal(liver.id, { reason: 'x' }, 'authority.one'), { code: 'ENGINE_INVALID_FIELD', field: 'name' })
+
+  registry.identity.recordProtectedAttributes(liver.id, 'candidate', { sex: 'female', residence: 'BE' }, CLERK)
+  t.same(registry.identity.protectedAttributesForEquity('candidate'), [
+    { subjectId: candidate.id, sex: 'female', raceEthnicity: 'Moluccan-Dutch', nationality: 'NL', residence: 'NL' },
+    { subjectId: liver.id, sex: 'female', residence: 'BE' }
+  ].sort((a, b) => a.subjectId.localeCompare(b.subjectId)))
+  t.same(registry.identity.protectedAttributesForEquity('donor'), [])
+  t.throws(() => registry.identity.recordProtectedAttributes(registry.candidates.idFor('nobody'), 'candidate', {}, CLERK), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.throws(() => registry.identity.recordIdentifiers(candidate.id, 'person' as never, {}, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'subjectKind' })
+  t.throws(() => registry.identity.recordIdentifiers(candidate.id, 'candidate', { nationalId: '--' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'nationalId' })
+})
+
+t.test('donors, consent, procedure authorisations, organs and recovery preconditions', async (t) => {
+  const registry = seeded()
+  const donor = registry.donors.registerDeceased(deceasedDonorInput(), CLERK)
+  t.match(donor, { kind: 'deceased', pathway: 'DBD', hypertension: false, diabetes: 'unknown', kdpi: 58, country: 'NL', region: 'NL-West', latitudeDeg: 52.166 })
+  t.equal(registry.donors.kindOf(donor.id), 'deceased')
+  t.throws(() => registry.donors.registerDeceased(deceasedDonorInput(), CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'localId' })
+  t.throws(() => registry.donors.registerDeceased(deceasedDonorInput({ localId: 'x', creatinineMgDl: 120 }), CLERK), { code: 'ENGINE_OUT_OF_RANGE', field: 'creatinineMgDl' })
+  t.throws(() => registry.donors.registerDeceased(deceasedDonorInput({ localId: 'x', hypertension: 'maybe' as never }), CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'hypertension' })
+  t.throws(() => registry.donors.registerDeceased(deceasedDonorInput({ localId: 'x', hospitalCentreId: 'NOPE' }), CLERK), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.throws(() => registry.donors.registerDeceased(deceasedDonorInput({ localId: 'x', ukDonorRiskQuartile: 5 }), CLERK), { code: 'ENGINE_OUT_OF_RANGE', field: 'ukDonorRiskQuartile' })
+  t.throws(() => registry.donors.getLiving(donor.id), { code: 'ENGINE_INVALID_FIELD', field: 'donorId', rule: /living/ })
+  t.throws(() => registry.donors.getDeceased('D-UNKNOWN'), { code: 'ENGINE_INVALID_FIELD', field: 'donorId' })
+
+  const organ = registry.donors.registerOrgan(donor.id, { organType: 'kidney', part: 'left' }, CLERK)
+  t.same(organ, { id: `${donor.id}.kidney.left`, donorId: donor.id, organType: 'kidney', part: 'left' })
+  t.throws(() => registry.donors.registerOrgan(donor.id, { organType: 'kidney', part: 'left' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'part' })
+  t.throws(() => registry.donors.registerOrgan(donor.id, { organType: 'kidney', part: 'middle' as never }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'part' })
+
+  // No consent yet: recovery refused.
+  t.throws(() => registry.donors.recordRecovery(organ.id, { recoveredAt: '2025-02-01T10:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organId', rule: /no consent/ })
+  registry.donors.recordConsent(donor.id, { recordType: 'consent', basis: 'donor-registration', organTypes: ['kidney', 'liver', 'kidney'], obtainedAt: '2025-02-01T04:00:00Z', obtainedBy: 'coordinator.one', language: 'nl' }, CLERK)
+  registry.donors.recordConsent(donor.id, { recordType: 'withdrawal', basis: 'family', organTypes: ['liver'], obtainedAt: '2025-02-01T05:00:00Z', obtainedBy: 'coordinator.one' }, CLERK)
+  t.equal(registry.donors.hasConsent(donor.id, 'kidney', '2025-02-01T06:00:00.000Z'), true)
+  t.equal(registry.donors.hasConsent(donor.id, 'liver', '2025-02-01T04:30:00.000Z'), true)
+  t.equal(registry.donors.hasConsent(donor.id, 'liver', '2025-02-01T06:00:00.000Z'), false, 'withdrawn later')
+  t.equal(registry.donors.hasConsent(donor.id, 'heart', '2025-02-01T06:00:00.000Z'), false)
+  t.throws(() => registry.donors.recordConsent(donor.id, { recordType: 'consent', basis: 'donor-registration', organTypes: [], obtainedAt: '2025-02-01T04:00:00Z', obtainedBy: 'c' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organTypes' })
+  t.throws(() => registry.donors.recordConsent(donor.id, { recordType: 'consent', basis: 'donor-registration', organTypes: ['kidney'], obtainedAt: '2025-02-01T04:00:00Z', obtainedBy: 'c', language: 'Dutch!' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'language' })
+  t.throws(() => registry.donors.recordRecovery(organ.id, { recoveredAt: '2025-01-01T10:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'recoveredAt' })
+  registry.donors.recordRecovery(organ.id, { recoveredAt: '2025-02-01T10:00:00Z' }, CLERK)
+  t.throws(() => registry.donors.recordRecovery(organ.id, { recoveredAt: '2025-02-01T11:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organId', rule: /already recovered/ })
+  t.equal(registry.donors.getOrgan(organ.id).recoveredAt, '2025-02-01T10:00:00.000Z')
+  const right = registry.donors.registerOrgan(donor.id, { organType: 'kidney', part: 'right' }, CLERK)
+  registry.donors.recordDisposition(right.id, { disposition: 'discarded', at: '2025-02-02T00:00:00Z', reason: 'biopsy findings' }, CLERK)
+  t.match(registry.donors.getOrgan(right.id), { disposition: 'discarded', dispositionAt: '2025-02-02T00:00:00.000Z' })
+  t.throws(() => registry.donors.recordDisposition(right.id, { disposition: 'research', at: '2025-02-03T00:00:00Z', reason: 'x' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organId' })
+  t.throws(() => registry.donors.getOrgan('nothing'), { code: 'ENGINE_UNKNOWN_VALUE' })
+
+  // Living donor: consent plus an approved authorisation decided before surgery, at an authorised centre.
+  const living = registry.donors.registerLiving({ ...deceasedDonorInput({ localId: 'LD-0001' }), relationship: 'unrelated' }, CLERK)
+  t.match(living, { kind: 'living', relationship: 'unrelated', hospitalCentreId: 'NL-LUMC' })
+  t.throws(() => registry.donors.getDeceased(living.id), { code: 'ENGINE_INVALID_FIELD', field: 'donorId', rule: /living/ })
+  t.throws(() => registry.donors.registerLiving({ ...deceasedDonorInput({ localId: 'LD-0002' }), relationship: 'cousin' as never }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'relationship' })
+  const livingKidney = registry.donors.registerOrgan(living.id, { organType: 'kidney', part: 'left' }, CLERK)
+  registry.donors.recordConsent(living.id, { recordType: 'consent', basis: 'donor-in-person', organTypes: ['kidney'], obtainedAt: '2025-01-10T10:00:00Z', obtainedBy: 'advocate.one', language: 'nl', witness: 'advocate.two' }, CLERK)
+  t.throws(() => registry.donors.recordRecovery(livingKidney.id, { recoveredAt: '2025-02-05T08:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', rule: /approved living-donation authorisation/ })
+  registry.donors.recordProcedureAuthorisation({ donorId: living.id, decision: 'approved', decidedBy: 'ethics committee LUMC', decidedAt: '2025-01-20T10:00:00Z', reference: 'EC-2025-014' }, CLERK)
+  t.throws(() => registry.donors.recordProcedureAuthorisation({ donorId: living.id, candidateId: registry.candidates.idFor('ghost'), decision: 'approved', decidedBy: 'x', decidedAt: '2025-01-20T10:00:00Z', reference: 'r' }, CLERK), { code: 'ENGINE_UNKNOWN_VALUE', field: 'candidateId' })
+  t.equal(registry.donors.hasApprovedAuthorisation(living.id, '2025-01-19T00:00:00.000Z'), false)
+  registry.donors.recordRecovery(livingKidney.id, { recoveredAt: '2025-02-05T08:00:00Z' }, CLERK)
+
+  // A living donation at a centre without a living-donation authorisation is refused.
+  const elsewhere = registry.donors.registerLiving({ ...deceasedDonorInput({ localId: 'LD-0003', hospitalCentreId: 'BE-GENT' }), relationship: 'genetic' }, CLERK)
+  const elsewhereKidney = registry.donors.registerOrgan(elsewhere.id, { organType: 'kidney', part: 'right' }, CLERK)
+  registry.donors.recordConsent(elsewhere.id, { recordType: 'consent', basis: 'donor-in-person', organTypes: ['kidney'], obtainedAt: '2025-01-10T10:00:00Z', obtainedBy: 'advocate.one' }, CLERK)
+  registry.donors.recordProcedureAuthorisation({ donorId: elsewhere.id, decision: 'approved', decidedBy: 'FOD', decidedAt: '2025-01-20T10:00:00Z', reference: 'r' }, CLERK)
+  t.throws(() => registry.donors.recordRecovery(elsewhereKidney.id, { recoveredAt: '2025-02-05T08:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organId', rule: /BE-GENT/ })
+  t.equal(registry.audit.verify().ok, true)
+})
+
+/** A registry with a recovered deceased-donor kidney, a match run for it and a candidate on it. */
+function readyForTransplant (): { registry: Registry, candidateId: string, organId: string, matchRunId: string } {
+  const registry = seeded()
+  const candidate = registry.candidates.register(candidateInput(), CLERK)
+  const donor = registry.donors.registerDeceased(deceasedDonorInput(), CLERK)
+  const organ = registry.donors.registerOrgan(donor.id, { organType: 'kidney', part: 'left' }, CLERK)
+  registry.donors.recordConsent(donor.id, { recordType: 'authorisation', basis: 'family', organTypes: ['kidney'], obtainedAt: '2025-02-01T04:00:00Z', obtainedBy: 'coordinator.one' }, CLERK)
+  registry.donors.recordRecovery(organ.id, { recoveredAt: '2025-02-01T10:00:00Z' }, CLERK)
+  const run = recordKidneyMatch(registry, { matchRunId: 'M-1', donorId: donor.id, organId: organ.id, matchTime: '2025-02-01T05:00:00Z' })
+  return { registry, candidateId: candidate.id, organId: organ.id, matchRunId: run.id }
+}
+
+t.test('match runs and offer responses', async (t) => {
+  const { registry, candidateId, organId, matchRunId } = readyForTransplant()
+  const run = registry.matchRuns.get(matchRunId)
+  t.match(run, { organId, policyId: 'etkas-kidney', policyVersion: '1.0.0', runAt: '2025-02-01T05:00:00.000Z' })
+  t.same(run.matchList.ranked.map((r) => r.candidateId), [candidateId])
+  t.equal(run.outputHash, run.matchList.outputHash, 'the list\'s own output hash')
+  t.equal(run.snapshotHash, registry.snapshot('kidney', '2025-02-01T05:00:00Z', { knownAt: run.recordedAt }).hash, 'the snapshot can be rebuilt for a replay')
+  t.same(registry.matchRuns.forOrgan(organId).map((r) => r.id), [matchRunId])
+  const entry = registry.audit.list({ entityType: 'match-run', entityId: matchRunId })[0]
+  t.equal(entry?.payload.outputHash, run.outputHash, 'the output hash is in the audit entry')
+
+  const base = { matchRunId, candidateId, sequenceNumber: 1, respondedBy: 'surgeon.one', respondedAt: '2025-02-01T05:30:00Z' }
+  registry.matchRuns.recordOfferResponse({ ...base, response: 'Z' }, 'officer.one')
+  registry.matchRuns.recordOfferResponse({ ...base, response: 'B', refusalCode: 799, respondedAt: '2025-02-01T06:00:00Z' }, 'officer.one')
+  const offers = registry.matchRuns.offers(matchRunId)
+  t.same(offers.map((o) => [o.response, o.refusalCode]), [['Z', undefined], ['B', 799]])
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'N' }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'refusalCode', rule: /required/ })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'Y', refusalCode: 730 }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'refusalCode', rule: /absent/ })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'N', refusalCode: 830 }, 'officer.one'), { code: 'ENGINE_OUT_OF_RANGE', field: 'refusalCode' })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'X' as never }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'response' })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'Y', respondedAt: '2025-02-01T04:00:00Z' }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'respondedAt' })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'Y', sequenceNumber: 0 }, 'officer.one'), { code: 'ENGINE_OUT_OF_RANGE', field: 'sequenceNumber' })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'Y', candidateId: registry.candidates.idFor('ghost') }, 'officer.one'), { code: 'ENGINE_UNKNOWN_VALUE', field: 'candidateId' })
+  t.throws(() => registry.matchRuns.recordOfferResponse({ ...base, response: 'Y', matchRunId: 'M-404' }, 'officer.one'), { code: 'ENGINE_UNKNOWN_VALUE', field: 'matchRunId' })
+
+  const fresh = runKidneyMatch(registry, { matchRunId: 'M-2', donorId: run.matchList.donorId, organId, matchTime: '2025-02-01T07:00:00Z' })
+  t.throws(() => registry.matchRuns.record({ matchList: { ...fresh, matchRunId } }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList.outputHash' }, 'a changed list no longer matches its hash')
+  t.throws(() => registry.matchRuns.record({ matchList: { ...run.matchList } }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList.matchRunId', rule: /already/ })
+  t.throws(() => registry.matchRuns.record({ matchList: { ...fresh, matchRunId: 'run 2' } }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList.matchRunId' })
+  t.throws(() => registry.matchRuns.record({ matchList: { ...fresh, snapshotHash: 'ABC' } }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList.snapshotHash' })
+  t.throws(() => registry.matchRuns.record({ matchList: { ...fresh, ranked: 'none' as never } }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList' })
+  t.throws(() => registry.matchRuns.record({ matchList: { ...fresh, policy: undefined as never } }, 'officer.one'), { code: 'ENGINE_MISSING_FIELD', field: 'matchList.policy' })
+  t.throws(() => registry.matchRuns.record({ matchList: 'ranked' as never }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList' })
+  const elsewhere = { ...fresh, organ: { ...fresh.organ, id: 'nothing' } }
+  t.throws(() => registry.matchRuns.record({ matchList: { ...elsewhere, outputHash: matchListHash(elsewhere) } }, 'officer.one'), { code: 'ENGINE_UNKNOWN_VALUE', field: 'matchList.organ.id' })
+  const otherDonor = { ...fresh, donorId: 'D-0000000000000000000000000' }
+  t.throws(() => registry.matchRuns.record({ matchList: { ...otherDonor, outputHash: matchListHash(otherDonor) } }, 'officer.one'), { code: 'ENGINE_INVALID_FIELD', field: 'matchList.donorId' })
+  t.equal(registry.matchRuns.record({ matchList: fresh }, 'officer.one').id, 'M-2')
+  t.match(newMatchRunId(), /^M-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  t.not(newMatchRunId(), newMatchRunId())
+  t.throws(() => registry.matchRuns.get('M-404'), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.equal(registry.audit.verify().ok, true)
+})
+
+t.test('transplants: traceability checks, disposition, status and follow-up schedule in one go', async (t) => {
+  const { registry, candidateId, organId, matchRunId } = readyForTransplant()
+  const input = { organId, candidateId, centreId: 'NL-LUMC', transplantedAt: '2025-02-01T18:00:00Z', matchRunId }
+  t.throws(() => registry.transplants.record({ ...input, matchRunId: undefined }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'matchRunId', rule: /required/ })
+  t.throws(() => registry.transplants.record({ ...input, matchRunId: 'M-404' }, CLERK), { code: 'ENGINE_UNKNOWN_VALUE', field: 'matchRunId' })
+  t.throws(() => registry.transplants.record({ ...input, centreId: 'BE-GENT' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'centreId', rule: /authorisation/ })
+  t.throws(() => registry.transplants.record({ ...input, transplantedAt: '2025-02-01T09:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'transplantedAt' })
+  const transplant = registry.transplants.record(input, CLERK)
+  t.match(transplant.id, /^T-/)
+  t.same(registry.transplants.get(transplant.id), { ...transplant })
+  t.equal(registry.donors.getOrgan(organId).disposition, 'transplanted')
+  t.equal(registry.candidates.get(candidateId, '2025-02-02T00:00:00Z').status, 'transplanted')
+  t.throws(() => registry.transplants.record(input, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organId', rule: /disposition/ })
+
+  const followUps = registry.transplants.followUps(transplant.id)
+  t.same(followUps.slice(0, 3).map((f) => [f.label, f.dueDate, f.windowStart, f.windowEnd]), [
+    ['6-month', '2025-08-01', '2025-06-02', '2025-09-30'],
+    ['1-year', '2026-02-01', '2025-12-03', '2026-04-02'],
+    ['2-year', '2027-02-01', '2026-12-03', '2027-04-02']
+  ])
+  t.equal(followUps.length, 11)
+  t.ok(followUps.every((f) => f.subjectKind === 'recipient' && f.subjectId === candidateId && f.status === 'due'))
+  const sixMonth = followUps[0]
+  if (sixMonth === undefined) throw new Error('no follow-up')
+  t.same(registry.transplants.overdue('2025-09-30'), [])
+  t.same(registry.transplants.overdue('2025-10-01').map((f) => f.id), [sixMonth.id])
+  registry.transplants.completeFollowUp(sixMonth.id, { completedAt: '2025-08-03T00:00:00Z', form: { graftFunctioning: true, creatinineMgDl: 1.3 } }, CLERK)
+  t.same(registry.transplants.overdue('2025-10-01'), [])
+  t.throws(() => registry.transplants.completeFollowUp(sixMonth.id, { completedAt: '2025-08-04T00:00:00Z', form: {} }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'followUpId' })
+  t.throws(() => registry.transplants.completeFollowUp(99999, { completedAt: '2025-08-04T00:00:00Z', form: {} }, CLERK), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.throws(() => registry.transplants.completeFollowUp(sixMonth.id, { completedAt: '2025-08-04T00:00:00Z', form: [] as never }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'form' })
+  t.equal(registry.transplants.closeFollowUps(transplant.id, { subjectKind: 'recipient', at: '2027-03-01T00:00:00Z', reason: 'graft failure' }, CLERK), 8)
+  t.same(registry.transplants.followUps(transplant.id).map((f) => f.status).slice(0, 4), ['completed', 'due', 'due', 'not-required'])
+  t.equal(registry.transplants.followUps(transplant.id)[3]?.closedReason, 'graft failure')
+  t.throws(() => registry.transplants.get('T-404'), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.equal(registry.audit.verify().ok, true)
+})
+
+t.test('transplant from a living donor schedules donor follow-up too; wrong organ type is refused', async (t) => {
+  const { registry, candidateId } = readyForTransplant()
+  const living = registry.donors.registerLiving({ ...deceasedDonorInput({ localId: 'LD-1' }), relationship: 'genetic' }, CLERK)
+  const kidney = registry.donors.registerOrgan(living.id, { organType: 'kidney', part: 'left' }, CLERK)
+  const liver = registry.donors.registerOrgan(living.id, { organType: 'liver', part: 'left-lateral-segment' }, CLERK)
+  registry.donors.recordConsent(living.id, { recordType: 'consent', basis: 'donor-in-person', organTypes: ['kidney', 'liver'], obtainedAt: '2025-01-10T10:00:00Z', obtainedBy: 'advocate.one' }, CLERK)
+  registry.donors.recordProcedureAuthorisation({ donorId: living.id, candidateId, decision: 'approved', decidedBy: 'ethics committee', decidedAt: '2025-01-20T10:00:00Z', reference: 'EC-1' }, CLERK)
+  registry.donors.recordRecovery(kidney.id, { recoveredAt: '2025-03-01T08:00:00Z' }, CLERK)
+  t.throws(() => registry.transplants.record({ organId: liver.id, candidateId, centreId: 'NL-LUMC', transplantedAt: '2025-03-01T12:00:00Z' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'organId', rule: /no recovery/ })
+  const transplant = registry.transplants.record({ organId: kidney.id, candidateId, centreId: 'NL-LUMC', transplantedAt: '2025-03-01T12:00:00Z' }, CLERK)
+  const donorFollowUps = registry.transplants.followUps(transplant.id).filter((f) => f.subjectKind === 'living-donor')
+  t.same(donorFollowUps.map((f) => [f.label, f.dueDate, f.subjectId]), [['6-month', '2025-09-01', living.id], ['1-year', '2026-03-01', living.id], ['2-year', '2027-03-01', living.id]])
+  // The candidate is now transplanted: another organ for them is refused.
+  const second = registry.donors.registerDeceased(deceasedDonorInput({ localId: 'ET-2', reportedAt: '2025-03-02T00:00:00Z' }), CLERK)
+  const secondKidney = registry.donors.registerOrgan(second.id, { organType: 'kidney', part: 'right' }, CLERK)
+  registry.donors.recordConsent(second.id, { recordType: 'no-objection-verified', basis: 'opt-out-register', organTypes: ['kidney'], obtainedAt: '2025-03-02T01:00:00Z', obtainedBy: 'coordinator.one' }, CLERK)
+  registry.donors.recordRecovery(secondKidney.id, { recoveredAt: '2025-03-02T05:00:00Z' }, CLERK)
+  t.throws(() => registry.transplants.record({ organId: secondKidney.id, candidateId, centreId: 'NL-LUMC', transplantedAt: '2025-03-02T12:00:00Z', matchRunId: 'M-1' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'candidateId', rule: /transplanted/ })
+  const liverCandidate = registry.candidates.register(candidateInput({ localId: 'LI-9', organType: 'liver', identifiers: undefined }), CLERK)
+  t.throws(() => registry.transplants.record({ organId: secondKidney.id, candidateId: liverCandidate.id, centreId: 'NL-LUMC', transplantedAt: '2025-03-02T12:00:00Z', matchRunId: 'M-1' }, CLERK), { code: 'ENGINE_INVALID_FIELD', field: 'candidateId', rule: /listed for liver/ })
+})
+
+t.test('oversight flags: raise, four-eyes close, list; evidence cannot carry identifiers', async (t) => {
+  const registry = seeded()
+  const flag = registry.oversight.raise({ ruleId: 'A1@1', severity: 'B', entityType: 'centre', entityId: 'BE-GENT', evidence: { organType: 'kidney', date: '2025-02-01' }, raisedAt: '2025-02-02T00:00:00Z' }, 'auditor.one')
+  t.match(flag, { status: 'open', raisedBy: 'auditor.one', evidence: { organType: 'kidney' } })
+  t.throws(() => registry.oversight.close(flag.id, { outcome: 'true-positive', at: '2025-02-03T00:00:00Z' }, 'auditor.one'), { code: 'ENGINE_INVALID_FIELD', field: 'actor', rule: /four-eyes/ })
+  const closed = registry.oversight.close(flag.id, { outcome: 'true-positive', at: '2025-02-03T00:00:00Z' }, 'auditor.two')
+  t.match(closed, { status: 'closed', outcome: 'true-positive', closedBy: 'auditor.two' })
+  t.throws(() => registry.oversight.close(flag.id, { outcome: 'false-positive', at: '2025-02-04T00:00:00Z' }, 'auditor.three'), { code: 'ENGINE_INVALID_FIELD', rule: /already closed/ })
+  t.throws(() => registry.oversight.raise({ ruleId: 'B4@1', severity: 'R', entityType: 'donor', entityId: 'D-X', evidence: { nationality: 'MD' }, raisedAt: '2025-02-02T00:00:00Z' }, 'auditor.one'), { code: 'ENGINE_INVALID_FIELD', field: 'payload/evidence/nationality' })
+  t.throws(() => registry.oversight.raise({ ruleId: 'B4@1', severity: 'X' as never, entityType: 'donor', entityId: 'D-X', evidence: {}, raisedAt: '2025-02-02T00:00:00Z' }, 'auditor.one'), { code: 'ENGINE_INVALID_FIELD', field: 'severity' })
+  t.throws(() => registry.oversight.raise({ ruleId: 'B4@1', severity: 'R', entityType: 'donor', entityId: 'D-X', evidence: [] as never, raisedAt: '2025-02-02T00:00:00Z' }, 'auditor.one'), { code: 'ENGINE_INVALID_FIELD', field: 'evidence' })
+  t.equal(registry.oversight.list().length, 1, 'the refused flags left nothing behind')
+  t.equal(registry.oversight.list({ status: 'open' }).length, 0)
+  t.equal(registry.oversight.list({ ruleId: 'A1@1', status: 'closed' }).length, 1)
+  t.throws(() => registry.oversight.get(999), { code: 'ENGINE_UNKNOWN_VALUE' })
+})
+
+t.test('users, roles and API tokens (stored as hashes only)', async (t) => {
+  const registry = seeded()
+  const user = registry.users.create({ id: 'officer.one', roles: ['allocation-officer', 'allocation-officer'] }, 'admin.one')
+  t.same(user, { id: 'officer.one', roles: ['allocation-officer'], disabled: false })
+  t.throws(() => registry.users.create({ id: 'officer.one', roles: [] }, 'admin.one'), { code: 'ENGINE_INVALID_FIELD', field: 'id' })
+  t.throws(() => registry.users.create({ id: 'x', roles: ['superuser' as never] }, 'admin.one'), { code: 'ENGINE_INVALID_FIELD', field: 'roles[0]' })
+  t.throws(() => registry.users.create({ id: 'x', roles: 'admin' as never }, 'admin.one'), { code: 'ENGINE_INVALID_FIELD', field: 'roles' })
+  registry.users.grantRole('officer.one', 'auditor', 'admin.one')
+  registry.users.grantRole('officer.one', 'auditor', 'admin.one')
+  t.same(registry.users.get('officer.one').roles, ['allocation-officer', 'auditor'])
+  registry.users.revokeRole('officer.one', 'auditor', 'admin.one')
+  registry.users.revokeRole('officer.one', 'auditor', 'admin.one')
+  t.same(registry.users.get('officer.one').roles, ['allocation-officer'])
+  t.equal(actions(registry).filter((a) => a.startsWith('user.role')).length, 2, 'no-op grants and revokes are not logged')
+
+  const issued = registry.users.issueToken('officer.one', { expiresAt: '2030-01-01T00:00:00Z' }, 'admin.one')
+  t.match(issued.token, /^oae_[A-Za-z0-9_-]{43}$/)
+  const stored = registry.db.prepare('SELECT token_sha256 FROM api_tokens WHERE id = ?').pluck().get(issued.tokenId) as string
+  t.not(stored, issued.token)
+  t.equal(registry.db.prepare('SELECT count(*) FROM audit_log WHERE payload LIKE ? OR payload LIKE ?').pluck().get(`%${issued.token}%`, `%${stored}%`), 0, 'neither the token nor its hash is logged')
+  t.same(registry.users.authenticate(issued.token, '2026-01-01T00:00:00Z')?.id, 'officer.one')
+  t.equal(registry.users.authenticate(issued.token, '2031-01-01T00:00:00Z'), undefined, 'expired')
+  t.equal(registry.users.authenticate('oae_guess', '2026-01-01T00:00:00Z'), undefined)
+  t.equal(registry.users.authenticate('Bearer x', '2026-01-01T00:00:00Z'), undefined)
+  registry.users.revokeToken(issued.tokenId, 'admin.one')
+  t.equal(registry.users.authenticate(issued.token, '2026-01-01T00:00:00Z'), undefined, 'revoked')
+  t.throws(() => registry.users.revokeToken('nope', 'admin.one'), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.throws(() => registry.users.issueToken('officer.one', { expiresAt: '2000-01-01T00:00:00Z' }, 'admin.one'), { code: 'ENGINE_INVALID_FIELD', field: 'expiresAt' })
+  const second = registry.users.issueToken('officer.one', { expiresAt: '2030-01-01T00:00:00Z' }, 'admin.one')
+  registry.users.disable('officer.one', 'admin.one')
+  t.equal(registry.users.authenticate(second.token, '2026-01-01T00:00:00Z'), undefined, 'disabled user')
+  t.throws(() => registry.users.issueToken('officer.one', { expiresAt: '2030-01-01T00:00:00Z' }, 'admin.one'), { code: 'ENGINE_INVALID_FIELD', field: 'userId', rule: /disabled/ })
+  t.throws(() => registry.users.get('nobody'), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.same(registry.users.get('system'), { id: 'system', roles: [], disabled: false }, 'the system actor exists from the start')
+})
+
+t.test('policy versions are content-hashed and immutable', async (t) => {
+  const registry = seeded()
+  const document = { organ: 'kidney', tiers: [{ name: '000-mismatch' }], components: [{ attribute: 'waitingDays', weight: 0.0913 }] }
+  const recorded = registry.policies.record({ policyId: 'etkas-2021', version: '1.0.0', document }, 'analyst.one')
+  t.match(recorded.hash, /^[0-9a-f]{64}$/)
+  t.same(registry.policies.get('etkas-2021', '1.0.0').document, document)
+  t.equal(registry.policies.findByHash(recorded.hash)?.version, '1.0.0')
+  t.equal(registry.policies.findByHash('0'.repeat(64)), undefined)
+  t.throws(() => registry.policies.record({ policyId: 'etkas-2021', version: '1.0.0', document: { changed: true } }, 'analyst.one'), { code: 'ENGINE_INVALID_FIELD', field: 'version', rule: /new version/ })
+  t.throws(() => registry.policies.record({ policyId: 'ETKAS', version: '1', document }, 'analyst.one'), { code: 'ENGINE_INVALID_FIELD', field: 'policyId' })
+  t.throws(() => registry.policies.record({ policyId: 'p', version: '1', document: 'text' }, 'analyst.one'), { code: 'ENGINE_INVALID_FIELD', field: 'document' })
+  t.throws(() => registry.policies.get('etkas-2021', '9'), { code: 'ENGINE_UNKNOWN_VALUE' })
+  t.equal(registry.audit.list().at(-1)?.action, 'policy.recorded')
+})
