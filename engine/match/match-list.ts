@@ -71,33 +71,55 @@ function formatNumber (value: number): string {
   return Number.isInteger(value) ? String(value) : String(Math.round(value * 10) / 10)
 }
 
-function explain (context: MatchContext, snapshot: WaitlistSnapshot, scored: ScoredWaitlist, index: number): ExclusionReason[] {
+/**
+ * Reasons whose text depends only on a few values (status, urgency class, centre, blood group, rule)
+ * are built once per match list and shared by every candidate they apply to (speed and memory: a
+ * 100,000-candidate list has tens of thousands of identical ABO reasons). Shared reasons are frozen.
+ */
+type ReasonCache = Map<string, ExclusionReason>
+
+function shared (cache: ReasonCache, key: string, make: () => ExclusionReason): ExclusionReason {
+  let reason = cache.get(key)
+  if (reason === undefined) cache.set(key, reason = Object.freeze(make()))
+  return reason
+}
+
+function explain (context: MatchContext, snapshot: WaitlistSnapshot, scored: ScoredWaitlist, index: number, cache: ReasonCache): ExclusionReason[] {
   const mask = scored.reasons[index] as number
   const { columns: col, tables } = snapshot
   const { donor, policy } = context
-  const centre = tables.centres[col.centre[index] as number]
   const reasons: ExclusionReason[] = []
   for (const code of REASON_CODES) {
     if ((mask & REASON_BIT[code]) === 0) continue
     switch (code) {
-      case 'INACTIVE':
-        reasons.push({ code, detail: `status "${String(CANDIDATE_STATUSES[col.status[index] as number])}" does not receive offers under this policy (offers go to: ${policy.eligibility.statuses.join(', ')})` })
-        break
-      case 'URGENCY_NOT_IN_POLICY':
-        reasons.push({ code, detail: `urgency "${String(tables.urgencies[col.urgency[index] as number])}" is not one of the policy's classes (${policy.urgencyClasses.join(', ')})` })
-        break
-      case 'MISSING_DATA': {
-        const absent = context.optionalReads.filter((_, k) => ((scored.missing[index] as number) & (2 ** k)) !== 0).map((r) => r.name)
-        reasons.push({ code, detail: `not recorded for this candidate: ${absent.join(', ')}` })
+      case 'INACTIVE': {
+        const status = String(CANDIDATE_STATUSES[col.status[index] as number])
+        reasons.push(shared(cache, `${code}/${status}`, () => ({ code, detail: `status "${status}" does not receive offers under this policy (offers go to: ${policy.eligibility.statuses.join(', ')})` })))
         break
       }
-      case 'CENTRE_NOT_AUTHORISED':
-        reasons.push({ code, detail: `centre ${String(centre?.id)} holds no authorisation to transplant ${context.organ.organType} on ${context.matchTime.slice(0, 10)}` })
+      case 'URGENCY_NOT_IN_POLICY': {
+        const urgency = String(tables.urgencies[col.urgency[index] as number])
+        reasons.push(shared(cache, `${code}/${urgency}`, () => ({ code, detail: `urgency "${urgency}" is not one of the policy's classes (${policy.urgencyClasses.join(', ')})` })))
         break
+      }
+      case 'MISSING_DATA': {
+        const missing = scored.missing[index] as number
+        reasons.push(shared(cache, `${code}/${missing}`, () => {
+          const absent = context.optionalReads.filter((_, k) => (missing & (2 ** k)) !== 0).map((r) => r.name)
+          return { code, detail: `not recorded for this candidate: ${absent.join(', ')}` }
+        }))
+        break
+      }
+      case 'CENTRE_NOT_AUTHORISED': {
+        const centre = String(tables.centres[col.centre[index] as number]?.id)
+        reasons.push(shared(cache, `${code}/${centre}`, () => ({ code, detail: `centre ${centre} holds no authorisation to transplant ${context.organ.organType} on ${context.matchTime.slice(0, 10)}` })))
+        break
+      }
       case 'ABO_INCOMPATIBLE': {
         const exception = context.aboExceptions.find((e) => e.when(index) !== 0)
         const ruleSet = exception?.ruleSet ?? policy.eligibility.aboRuleSet
-        reasons.push({ code, detail: `a donor of blood group ${donor.abo} may not go to a candidate of group ${String(ABO_TYPES[col.abo[index] as number])} under the "${ruleSet}" rule` })
+        const candidateAbo = String(ABO_TYPES[col.abo[index] as number])
+        reasons.push(shared(cache, `${code}/${ruleSet}/${candidateAbo}`, () => ({ code, detail: `a donor of blood group ${donor.abo} may not go to a candidate of group ${candidateAbo} under the "${ruleSet}" rule` })))
         break
       }
       case 'POSITIVE_VIRTUAL_CROSSMATCH': {
@@ -106,7 +128,7 @@ function explain (context: MatchContext, snapshot: WaitlistSnapshot, scored: Sco
           const code = col.unacceptableCodes[k] as number
           if (context.donorAntigenMarks[code] === 1) antigens.push(tables.antigens[code] as string)
         }
-        reasons.push({ antigens, code, detail: `the donor carries unacceptable antigen${antigens.length > 1 ? 's' : ''} ${antigens.join(', ')}` })
+        reasons.push(shared(cache, `${code}/${antigens.join(',')}`, () => ({ antigens: Object.freeze(antigens), code, detail: `the donor carries unacceptable antigen${antigens.length > 1 ? 's' : ''} ${antigens.join(', ')}` })))
         break
       }
       case 'CENTRE_CRITERIA_DONOR_AGE':
@@ -118,7 +140,7 @@ function explain (context: MatchContext, snapshot: WaitlistSnapshot, scored: Sco
           : `donor KDPI ${formatNumber(donor.kdpi)}% is above the candidate's maximum of ${formatNumber(col.maxKdpi[index] as number)}%` })
         break
       case 'CENTRE_CRITERIA_DCD':
-        reasons.push({ code, detail: 'the donor is DCD and the candidate does not accept DCD organs' })
+        reasons.push(shared(cache, code, () => ({ code, detail: 'the donor is DCD and the candidate does not accept DCD organs' })))
         break
       case 'CENTRE_CRITERIA_DONOR_WEIGHT': {
         const min = col.minDonorWeightKg[index] as number
@@ -131,12 +153,14 @@ function explain (context: MatchContext, snapshot: WaitlistSnapshot, scored: Sco
         reasons.push({ code, detail: `the donor hospital is ${formatNumber(context.centreDistanceNm[col.centre[index] as number] as number)} NM away; the candidate accepts at most ${formatNumber(col.maxDistanceNm[index] as number)} NM` })
         break
       case 'NOT_IN_ANY_TIER':
-        reasons.push({ code, detail: `meets none of the tier conditions (${policy.tiers.map((t) => t.name).join(', ')})` })
+        reasons.push(shared(cache, code, () => ({ code, detail: `meets none of the tier conditions (${policy.tiers.map((t) => t.name).join(', ')})` })))
         break
       default:
         // Policy rules: one reason per failed rule, so two size rules give two SIZE entries.
         context.rules.forEach((rule, r) => {
-          if (rule.reason === code && ((scored.failedRules[index] as number) & (2 ** r)) !== 0) reasons.push({ code, detail: `rule "${rule.id}": ${rule.description}` })
+          if (rule.reason === code && ((scored.failedRules[index] as number) & (2 ** r)) !== 0) {
+            reasons.push(shared(cache, `rule/${r}`, () => ({ code, detail: `rule "${rule.id}": ${rule.description}` })))
+          }
         })
     }
   }
@@ -194,11 +218,12 @@ export function buildMatchList (context: MatchContext, snapshot: WaitlistSnapsho
   }
 
   const excluded: ExcludedEntry[] = []
+  const cache: ReasonCache = new Map()
   for (const i of scored.excluded) {
     excluded.push({
       candidateId: tables.candidateIds[i] as string,
       centreId: (tables.centres[col.centre[i] as number] as { id: string }).id,
-      reasons: explain(context, snapshot, scored, i)
+      reasons: explain(context, snapshot, scored, i, cache)
     })
   }
 
