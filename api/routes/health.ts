@@ -8,8 +8,11 @@ export interface HealthOptions {
 /** Liveness: answers while the process can serve requests. */
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, options) => {
   app.get('/health', {
+    config: { public: true },
     schema: {
-      summary: 'Liveness check',
+      tags: ['health'],
+      summary: 'Liveness check (no token needed)',
+      security: [],
       response: {
         200: Type.Object({ status: Type.Literal('ok'), version: Type.String() })
       }
