@@ -1,0 +1,91 @@
+import t from 'tap'
+import { flagStatistics } from '../engine/oversight/flag-statistics.js'
+import { CLERK } from './fixtures/registry-fixtures.js'
+import { VIEWERS, addDeceasedDonor, deceasedTransplant, oversightFixture } from './fixtures/oversight-registry.js'
+
+t.test('the review queue: two different reviewers who agree close a flag', async (t) => {
+  const f = oversightFixture()
+  deceasedTransplant(f, { recoveredAt: '2025-02-01T08:00:00Z', transplantedAt: '2025-02-03T08:00:00Z' })
+  const noRecord = addDeceasedDonor(f)
+  f.registry.donors.recordRecovery(noRecord.organIds[0] as string, { recoveredAt: '2025-02-27T08:00:00Z' }, CLERK)
+  const run = f.oversight.runIndicators({ asOf: '2025-03-01T00:00:00Z' }, 'auditor.one')
+  const a7 = run.raised.find((flag) => flag.ruleId === 'A7@1')
+  if (a7 === undefined) throw new Error('A7 should have been raised')
+  t.equal(a7.raisedBy, 'system', 'the indicator engine raises flags itself, so any two people can review them')
+
+  const queued = f.oversight.listFlags(VIEWERS.auditor, { status: 'open' })
+  t.ok(queued.some((flag) => flag.id === a7.id))
+  t.match(f.oversight.getFlag(a7.id, VIEWERS.auditor), { reviewState: 'open', findingKind: 'fired', ruleSetHash: f.oversight.ruleSetHash, reviews: [] })
+  t.same(f.oversight.listFlags(VIEWERS.auditor, { ruleId: 'A7@1' }).map((flag) => flag.id), [a7.id])
+  t.ok(f.oversight.listFlags(VIEWERS.auditor, { severity: 'R' }).every((flag) => flag.severity === 'R'))
+
+  const first = f.oversight.reviewFlag(a7.id, { outcome: 'true-positive', at: '2025-03-02T09:00:00Z' }, VIEWERS.auditor)
+  t.equal(first.reviewState, 'awaiting-second-review')
+  t.equal(first.status, 'open')
+  t.throws(() => f.oversight.reviewFlag(a7.id, { outcome: 'true-positive', at: '2025-03-02T10:00:00Z' }, VIEWERS.auditor), { code: 'ENGINE_INVALID_FIELD', field: 'actor', rule: /already reviewed/ })
+  const disputed = f.oversight.reviewFlag(a7.id, { outcome: 'false-positive', at: '2025-03-02T11:00:00Z' }, VIEWERS.auditor2)
+  t.equal(disputed.reviewState, 'disputed')
+  t.equal(disputed.status, 'open', 'disagreeing reviewers leave the flag open')
+  const closed = f.oversight.reviewFlag(a7.id, { outcome: 'true-positive', at: '2025-03-03T09:00:00Z' }, VIEWERS.authority)
+  t.match(closed, { status: 'closed', outcome: 'true-positive', closedBy: 'authority.one', closedAt: '2025-03-03T09:00:00.000Z', reviewState: 'closed' })
+  t.same(closed.reviews.map((r) => [r.reviewer, r.outcome]), [['auditor.one', 'true-positive'], ['auditor.two', 'false-positive'], ['authority.one', 'true-positive']])
+  const entry = f.registry.audit.list({ limit: 10_000 }).filter((e) => e.action === 'oversight-flag.closed').at(-1)
+  t.same(entry?.payload.reviewers, ['auditor.one', 'authority.one'])
+  t.throws(() => f.oversight.reviewFlag(a7.id, { outcome: 'true-positive', at: '2025-03-04T09:00:00Z' }, VIEWERS.protection), { code: 'ENGINE_INVALID_FIELD', field: 'flagId', rule: /closed/ })
+  t.notOk(f.oversight.listFlags(VIEWERS.auditor, { status: 'open' }).some((flag) => flag.id === a7.id))
+  t.ok(f.oversight.listFlags(VIEWERS.auditor, { status: 'closed' }).some((flag) => flag.id === a7.id))
+
+  const other = run.raised.find((flag) => flag.ruleId === 'A1@1:missing-data') ?? a7
+  t.throws(() => f.oversight.reviewFlag(other.id, { outcome: 'true-positive', at: '2025-03-02T09:00:00Z' }, VIEWERS.officer), { code: 'ENGINE_INVALID_FIELD', field: 'actor', rule: /reviewing role/ })
+  t.throws(() => f.oversight.reviewFlag(other.id, { outcome: 'maybe' as never, at: '2025-03-02T09:00:00Z' }, VIEWERS.auditor), { code: 'ENGINE_INVALID_FIELD', field: 'outcome' })
+  t.throws(() => f.oversight.reviewFlag(other.id, { outcome: 'true-positive', at: '2024-01-01T00:00:00Z' }, VIEWERS.auditor), { code: 'ENGINE_INVALID_FIELD', field: 'at' })
+  t.throws(() => f.oversight.reviewFlag(9999, { outcome: 'true-positive', at: '2025-03-02T09:00:00Z' }, VIEWERS.auditor), { code: 'ENGINE_UNKNOWN_VALUE', field: 'flagId' })
+  t.throws(() => f.oversight.listFlags(VIEWERS.auditor, { status: 'pending' as never }), { code: 'ENGINE_INVALID_FIELD', field: 'status' })
+  t.throws(() => f.oversight.listFlags(VIEWERS.auditor, { severity: 'X' as never }), { code: 'ENGINE_INVALID_FIELD', field: 'severity' })
+  t.equal(f.oversight.verifyRecords().ok, true)
+  t.equal(f.registry.audit.verify().ok, true)
+})
+
+t.test('dual sign-off of an authorisation override: the recorder cannot be one of the two', async (t) => {
+  const f = oversightFixture({ authorisationBreach: 'record-with-flag' })
+  const donor = addDeceasedDonor(f)
+  const { flags } = f.oversight.recordRecovery({ organId: donor.organIds[0] as string, recoveredAt: '2025-02-01T08:00:00Z', recoveryCentreId: 'NL-ERAS' }, 'authority.one')
+  const flag = flags[0]
+  if (flag === undefined) throw new Error('the override should raise A1')
+  t.match(flag, { ruleId: 'A1@1', severity: 'B', raisedBy: 'authority.one' })
+  t.throws(() => f.oversight.reviewFlag(flag.id, { outcome: 'inconclusive', at: '2025-02-02T00:00:00Z' }, VIEWERS.authority), { code: 'ENGINE_INVALID_FIELD', field: 'actor', rule: /four-eyes/ })
+  f.oversight.reviewFlag(flag.id, { outcome: 'inconclusive', at: '2025-02-02T00:00:00Z' }, VIEWERS.auditor)
+  t.match(f.oversight.reviewFlag(flag.id, { outcome: 'inconclusive', at: '2025-02-03T00:00:00Z' }, VIEWERS.auditor2), { status: 'closed', outcome: 'inconclusive' })
+  // A flag raised by hand (no finding row) is queued too.
+  const manual = f.registry.oversight.raise({ ruleId: 'manual-report', severity: 'R', entityType: 'donor', entityId: donor.donorId, evidence: { note: 'phone call' }, raisedAt: '2025-02-05T00:00:00Z' }, 'clerk.one')
+  t.same(f.oversight.getFlag(manual.id, VIEWERS.auditor).subjectIds, [donor.donorId])
+  t.equal(f.oversight.getFlag(manual.id, VIEWERS.auditor).findingKind, undefined)
+})
+
+t.test('aggregate flag statistics name no entity, subject or reviewer', async (t) => {
+  const f = oversightFixture()
+  deceasedTransplant(f, { recoveredAt: '2025-02-01T08:00:00Z', transplantedAt: '2025-02-03T08:00:00Z' })
+  const noRecord = addDeceasedDonor(f)
+  f.registry.donors.recordRecovery(noRecord.organIds[0] as string, { recoveredAt: '2025-02-01T08:00:00Z' }, CLERK)
+  // A flag another path already raised on the same rule version and entity is not raised again.
+  f.registry.oversight.raise({ ruleId: 'A8@1:missing-data', severity: 'R', entityType: 'organ', entityId: noRecord.organIds[0] as string, evidence: { by: 'hand' }, raisedAt: '2025-02-02T00:00:00Z' }, 'clerk.one')
+  const run = f.oversight.runIndicators({ asOf: '2025-03-01T00:00:00Z' }, 'auditor.one')
+  t.ok(run.findings.some((x) => x.flagRuleId === 'A8@1:missing-data' && x.entityId === noRecord.organIds[0]), 'the engine finds it')
+  t.notOk(run.raised.some((x) => x.ruleId === 'A8@1:missing-data'), 'but does not raise it twice')
+  const a7 = run.raised.find((flag) => flag.ruleId === 'A7@1')
+  f.oversight.reviewFlag(a7?.id as number, { outcome: 'false-positive', at: '2025-03-02T00:00:00Z' }, VIEWERS.auditor)
+  f.oversight.reviewFlag(a7?.id as number, { outcome: 'false-positive', at: '2025-03-02T00:00:00Z' }, VIEWERS.auditor2)
+  const stats = f.oversight.flagStatistics()
+  t.equal(stats.total.raised, run.raised.length + 1)
+  t.equal(stats.total.closed, 1)
+  t.match(stats.byRule.find((r) => r.rule === 'A7'), { version: 1, finding: 'fired', severity: 'R', raised: 1, closed: 1, falsePositive: 1, positivePredictiveValue: 0 })
+  t.match(stats.byRule.find((r) => r.rule === 'A1' && r.finding === 'missing-data'), { raised: 1, open: 1, positivePredictiveValue: null })
+  const text = JSON.stringify(stats)
+  t.notOk(text.includes('D-') || text.includes('C-') || text.includes('auditor') || text.includes('NL-'), 'no pseudonym, reviewer or centre in the statistics')
+  t.same(f.oversight.flagStatistics({ from: '2026-01-01T00:00:00Z' }).total, { raised: 0, open: 0, closed: 0 })
+  t.throws(() => f.oversight.flagStatistics({ from: 'yesterday' }), { code: 'ENGINE_INVALID_FIELD', field: 'from' })
+  const manual = flagStatistics([{ ruleId: 'manual-report', severity: 'M', status: 'open', raisedAt: '2025-01-01T00:00:00Z' }], { to: '2025-06-01T00:00:00Z' })
+  t.match(manual.byRule[0], { rule: 'manual-report', version: null, finding: 'manual' })
+  t.same(manual.bySeverity.M, { raised: 1, open: 1 })
+  t.equal(manual.to, '2025-06-01T00:00:00Z')
+})
