@@ -212,9 +212,9 @@ t.test('policies: list, read, validate, diff, record a new version (authority on
   t.equal((await s.as('officer', { method: 'GET', url: '/v1/policies/us-kas-kidney/versions/0.0.1' })).status, 404)
 
   const valid = await s.as('analyst', { method: 'POST', url: '/v1/policies/validate', payload: { document: minimalPolicy() } })
-  t.match(valid.body, { valid: true, issues: [], policy: { id: 'test-policy', hash: /^[0-9a-f]{64}$/ }, reads: Array })
+  t.match(valid.body, { valid: true, issues: [], policy: { id: 'test-policy', hash: /^[0-9a-f]{64}$/ }, reads: Array, fairness: { ok: true } })
   const invalid = await s.as('analyst', { method: 'POST', url: '/v1/policies/validate', payload: { document: minimalPolicy({ components: [{ name: 'race', input: 'candidate.race', scale: { kind: 'linear', slope: 1 }, weight: 1 }] }) } })
-  t.match(invalid.body, { valid: false, issues: [{ path: /^\/components\/0/ }] })
+  t.match(invalid.body, { valid: false, issues: [{ path: /^\/components\/0/ }], fairness: { ok: false, errors: [{ code: 'PROTECTED_ATTRIBUTE' }] } })
   const diff = await s.as('auditor', { method: 'POST', url: '/v1/policies/diff', payload: { before: minimalPolicy(), after: minimalPolicy({ version: '1.1.0', components: [{ name: 'waiting', input: 'candidate.waitingDays', scale: { kind: 'linear', slope: 2 }, weight: 1 }] }) } })
   t.match(diff.body, { identical: false, changes: Array })
   t.ok(diff.body.changes.some((c: { path: string }) => c.path.startsWith('/components')))

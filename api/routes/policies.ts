@@ -4,6 +4,7 @@ import { builtInPolicyDocuments } from '../../data/policies/index.js'
 import { PolicyValidationError, UnknownValueError } from '../../engine/errors.js'
 import { analysePolicy } from '../../engine/policy/validate-policy.js'
 import { diffPolicies } from '../../engine/policy/diff-policy.js'
+import { lintPolicy } from '../../engine/policy/fairness-lint.js'
 import type { PolicyDocument } from '../../engine/policy/policy-schema.js'
 import { compileCached } from '../match-service.js'
 import { ApiError, notFound } from '../problem.js'
@@ -102,16 +103,22 @@ export const policyRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { 
           valid: Type.Boolean(),
           issues: IssuesSchema,
           policy: Type.Optional(Type.Object({ id: Type.String(), version: Type.String(), hash: Type.String(), organType: Type.String() })),
-          reads: Type.Optional(Type.Array(Type.String(), { description: 'Every registry attribute the policy reads' }))
+          reads: Type.Optional(Type.Array(Type.String(), { description: 'Every registry attribute the policy reads' })),
+          fairness: Type.Object({}, {
+            additionalProperties: true,
+            description: 'The fairness lint (engine/policy/fairness-lint.ts): reads and point bounds per component, protected-attribute errors, declared clinical uses of sex; unbounded ranges are null'
+          })
         }),
         ...problemResponses(413)
       }
     }
   }, async (request) => {
     const { analysis, issues } = analysePolicy(request.body.document)
-    if (analysis === undefined) return { valid: false, issues }
+    // The lint runs on invalid documents too: a protected attribute is reported with its fairness code.
+    const fairness = lintPolicy(request.body.document)
+    if (analysis === undefined) return { valid: false, issues, fairness }
     const policy = compileCached(request.body.document)
-    return { valid: true, issues: [], policy: { id: policy.id, version: policy.version, hash: policy.hash, organType: policy.organType }, reads: [...policy.reads.all] }
+    return { valid: true, issues: [], policy: { id: policy.id, version: policy.version, hash: policy.hash, organType: policy.organType }, reads: [...policy.reads.all], fairness }
   })
 
   app.post('/policies/diff', {
