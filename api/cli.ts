@@ -2,6 +2,8 @@
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { extname, resolve } from 'node:path'
+import { lintPolicy } from '../engine/policy/fairness-lint.js'
+import { builtInPolicyDocument } from '../data/policies/index.js'
 import { pathToFileURL } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { verifyCheckpoint, type AuditCheckpoint } from '../data/audit/audit-log.js'
@@ -45,6 +47,7 @@ export const USAGE = `usage: oae <command> [options]        (npm run cli -- <com
   user create USER_ID --role ROLE [--role ROLE ...]
   token create USER_ID [--days N]
   simulate --policy ID|FILE [--policy ...] [--scenario ...] [--years N] [--replications N] [--seed S] [--out DIR]
+  lint POLICY_ID|FILE   fairness lint of a built-in policy or a policy JSON file (exit 1 when it finds errors)
 
 common options:
   --data-dir DIR   registry directory (default: DATA_DIR, else ./var)
@@ -294,7 +297,28 @@ async function tokenCommand (argv: readonly string[], context: CliContext): Prom
   }
 }
 
+/** `lint POLICY`: the fairness lint of a built-in policy (by id) or of a policy document in a JSON file. */
+async function lintCommand (argv: readonly string[], context: CliContext): Promise<number> {
+  const { positionals } = parse(argv, {})
+  positionalCount(positionals, 1, 'usage: lint POLICY_ID|FILE')
+  const target = positionals[0] as string
+  let document: unknown
+  if (target.endsWith('.json')) {
+    try {
+      document = JSON.parse(readFileSync(resolve(context.cwd, target), 'utf8'))
+    } catch (error) {
+      throw new InvalidFieldError('POLICY', `cannot read a policy document from ${target} (${(error as Error).message})`)
+    }
+  } else {
+    document = builtInPolicyDocument(target)
+  }
+  const lint = lintPolicy(document)
+  context.stdout(`${JSON.stringify(lint, null, 2)}\n`)
+  return lint.ok ? 0 : 1
+}
+
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], context: CliContext) => Promise<number>>> = {
+  lint: lintCommand,
   import: importCommand,
   match: matchCommand,
   replay: replayCommand,

@@ -109,3 +109,19 @@ t.test('import, users and tokens, match, replay, checkpoint and verify against o
   t.match(broken.stderr, /BROKEN/)
   t.equal((await run('replay', result.matchRun.id)).code, 1)
 })
+
+t.test('lint reports the fairness lint of a built-in policy or a file, exit 1 when it finds errors', async (t) => {
+  const cwd = t.testdir({
+    'discriminatory.json': JSON.stringify(JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'fairness-discriminatory-policy.json'), 'utf8')))
+  })
+  const run = cli(cwd)
+  const builtIn = await run('lint', 'us-kas-kidney')
+  t.equal(builtIn.code, 0)
+  t.match(builtIn.json(), { ok: true, errors: [] })
+  const refused = await run('lint', 'discriminatory.json')
+  t.equal(refused.code, 1)
+  t.match(refused.json(), { ok: false, errors: [{ code: 'PROTECTED_ATTRIBUTE' }] })
+  t.match(await run('lint', 'missing.json'), { code: 2, stderr: /\[POLICY\]/ })
+  t.match(await run('lint', 'no-such-policy'), { code: 2 })
+  t.match(await run('lint'), { code: 2, stderr: /usage: lint/ })
+})
