@@ -14,14 +14,19 @@ import type { PartitionResponse, PartitionTask, RemoteError } from './partition-
 
 /**
  * Lists shorter than this run on the calling thread. Measured on the 2-core reference machine
- * (docs/benchmarks.md, suite match-threshold): below it the pool's per-task messaging and the
- * merge cost more than the second core saves.
+ * (docs/benchmarks.md, "Serial threshold"): scoring 16,000 candidates in the pool was still slower
+ * than on the calling thread (a fixed cost of about 4 ms: the context is prepared in each worker as
+ * well, plus messaging and the merge), 32,000 was faster.
  */
-export const DEFAULT_SERIAL_THRESHOLD_CANDIDATES = 2000
-/** Two partitions per thread even out partitions whose eligible share (and so sort cost) differs. */
+export const DEFAULT_SERIAL_THRESHOLD_CANDIDATES = 32_000
+/**
+ * Two partitions per thread: at 100,000 candidates on 2 threads, 4 partitions scored fastest (one
+ * per thread leaves a thread idle when the eligible shares, and so the sort costs, differ; 8 pay
+ * more messaging and merging).
+ */
 export const DEFAULT_PARTITIONS_PER_THREAD = 2
-/** About 1 ms of scoring on the reference machine: smaller tasks are dominated by messaging. */
-export const DEFAULT_MIN_PARTITION_CANDIDATES = 4000
+/** Threshold ÷ (2 threads × 2): a list just over the threshold still gets two partitions per thread. */
+export const DEFAULT_MIN_PARTITION_CANDIDATES = 8000
 export const MAX_THREADS = 64
 
 // From source (tests, tsx) the worker is the .ts file and inherits the loader; from dist/ it is .js.
