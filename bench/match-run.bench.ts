@@ -95,6 +95,7 @@ class CallLog {
   }
 }
 
+/** Eligible count; reads `ranked` only, so the excluded entries' objects are not built (match-list.ts). */
 const ranked = (list: MatchList): number => list.ranked.length
 
 let pool: MatchPool | undefined
@@ -144,6 +145,16 @@ export const matchRunSuite: BenchSuite = {
         })
 
         if (size !== DETAIL_SIZE[profile] || !DETAIL_POLICIES[profile].includes(id)) continue
+        // The run above reads only `ranked` (the list's entry objects are built on first read); this
+        // one also reads `excluded`, as a caller that stores or serves the whole list does.
+        const withObjects = new CallLog()
+        const nextWithObjects = inputCycle(policy, snapshot, donors, `${id}-${size}-objects`)
+        cases.push({
+          name: `${id} ${sizeLabel(size)} serial, every entry object read`,
+          params: { ...base, run: 'full list, all entry objects', mode: 'serial', threads: 1 },
+          fn: () => withObjects.sync(() => runMatch(nextWithObjects()), (list) => list.excluded.length >= 0 ? list.ranked.length : Number.NaN),
+          figures: () => figures(withObjects)
+        })
         // Phases: scoring and merging only (no explained list), serial and pooled.
         const scoreSerial = new CallLog()
         const nextScoreSerial = inputCycle(policy, snapshot, donors, `${id}-${size}-score-serial`)

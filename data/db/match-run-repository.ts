@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { canonicalJson } from '../../engine/canonical-hash.js'
 import { requireEnum, requireInteger, requireString } from '../../engine/domain/input.js'
 import { InvalidFieldError, MissingFieldError, UnknownValueError } from '../../engine/errors.js'
-import { verifyMatchListHash, type MatchList } from '../../engine/match/match-list.js'
+import { matchListJson as listJson, verifyMatchListHash, type MatchList } from '../../engine/match/match-list.js'
 import { pinRow } from '../audit/audit-log.js'
 import { pseudonymPattern } from '../security/pseudonym.js'
 import type { RegistryContext } from './context.js'
@@ -91,6 +90,12 @@ function requireObject (value: unknown, field: string): Record<string, unknown> 
  * row is append-only and pinned by its audit entry (which also carries the output hash), so a later
  * edit is caught by verify().
  */
+/** An array field, or the lazy getter buildMatchList puts in its place (checked without calling it). */
+function holdsList (list: MatchList, key: 'ranked' | 'excluded'): boolean {
+  const field = Object.getOwnPropertyDescriptor(list, key)
+  return field !== undefined && (field.get !== undefined || Array.isArray(field.value))
+}
+
 export class MatchRunRepository {
   readonly #ctx: RegistryContext
 
@@ -112,9 +117,11 @@ export class MatchRunRepository {
     const organ = requireObject(list.organ, 'matchList.organ') as unknown as MatchList['organ']
     const organId = requireString(organ.id, 'matchList.organ.id')
     const runAt = requireInstant(list.matchTime, 'matchList.matchTime')
-    if (!Array.isArray(list.ranked) || !Array.isArray(list.excluded)) throw new InvalidFieldError('matchList', 'must have ranked and excluded lists')
-    const matchListJson = canonicalJson(list)
+    // A list fresh from buildMatchList holds its entries behind getters that build ~100,000 objects on
+    // first read; its hash check and canonical text come from the scored arrays, so read neither first.
+    if (!holdsList(list, 'ranked') || !holdsList(list, 'excluded')) throw new InvalidFieldError('matchList', 'must have ranked and excluded lists')
     if (!verifyMatchListHash(list)) throw new InvalidFieldError('matchList.outputHash', 'does not match the list\'s content: the list was changed after the run')
+    const matchListJson = listJson(list)
     const { db, audit, now } = this.#ctx
     return writeTransaction(db, () => {
       const donorId = statement(db, 'SELECT donor_id FROM organs WHERE id = ?').pluck().get(organId) as string | undefined
@@ -134,7 +141,8 @@ export class MatchRunRepository {
           ranked: list.ranked.length, excluded: list.excluded.length, rows: [pinRow(db, 'match_runs', id)]
         }
       })
-      return { id, organId, policyId, policyVersion, policyHash, snapshotHash, outputHash, runAt, matchList: JSON.parse(matchListJson) as MatchList, recordedAt }
+      // The list as given: it is what was hashed and stored (the stored text is its canonical JSON).
+      return { id, organId, policyId, policyVersion, policyHash, snapshotHash, outputHash, runAt, matchList: list, recordedAt }
     })
   }
 
