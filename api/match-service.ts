@@ -1,4 +1,5 @@
 import { writeTransaction } from '../data/db/context.js'
+import { readRegistrySnapshot } from '../data/db/snapshot-source.js'
 import { newMatchRunId, type StoredMatchRun } from '../data/db/match-run-repository.js'
 import { builtInPolicyDocuments } from '../data/policies/index.js'
 import type { Registry } from '../data/registry.js'
@@ -88,7 +89,8 @@ export function prepareMatchRun (registry: Registry, request: { organId: string,
   const organ: Organ = { id: record.id, donorId: record.donorId, organType: record.organType, part: record.part }
   const donor = registry.donors.getDeceased(record.donorId)
   const { policy, toRecord } = resolvePolicy(registry, request.policyId, request.policyVersion)
-  const snapshot = registry.snapshot(organ.organType, matchTime, { knownAt: matchTime })
+  // The same snapshot as registry.snapshot, read the fast way and reused while nothing changes but the clock.
+  const { snapshot } = readRegistrySnapshot(registry, { organType: organ.organType, at: matchTime, knownAt: matchTime })
   return { input: { matchRunId: newMatchRunId(), donor, organ, policy, snapshot, matchTime }, ...(toRecord === undefined ? {} : { toRecord }) }
 }
 
@@ -169,7 +171,7 @@ export async function replayMatchRun (registry: Registry, matchRunId: string, ru
     const organRecord = registry.donors.getOrgan(run.organId)
     const organ: Organ = { id: organRecord.id, donorId: organRecord.donorId, organType: organRecord.organType, part: organRecord.part }
     const donor = registry.donors.getDeceased(organ.donorId)
-    const snapshot = registry.snapshot(organ.organType, run.runAt, { knownAt: run.runAt })
+    const { snapshot } = readRegistrySnapshot(registry, { organType: organ.organType, at: run.runAt, knownAt: run.runAt })
     const list = await runner({ matchRunId: run.id, donor, organ, policy, snapshot, matchTime: run.runAt })
     const length = Math.max(list.ranked.length, run.matchList.ranked.length)
     let firstDifferentRank: number | undefined

@@ -42,7 +42,7 @@ t.test('migrations: applied once each in order, recorded, and a re-run is a no-o
   const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()
   t.same(rows, MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
   const tables = db.prepare('SELECT name FROM sqlite_master WHERE type = \'table\' ORDER BY name').pluck().all()
-  for (const table of ['audit_log', 'candidates', 'centre_authorisations', 'direct_identifiers', 'donors', 'follow_ups', 'match_runs', 'offers', 'oversight_flags', 'protected_attributes', 'transplants', 'users', 'api_tokens']) {
+  for (const table of ['audit_log', 'candidates', 'centre_authorisations', 'direct_identifiers', 'donors', 'follow_ups', 'match_runs', 'offers', 'oversight_flags', 'protected_attributes', 'transplants', 'users', 'api_tokens', 'simulation_jobs']) {
     t.ok(tables.includes(table), `table ${table}`)
   }
   // Every table is STRICT.

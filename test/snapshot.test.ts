@@ -4,8 +4,10 @@ import type { Candidate } from '../engine/domain/candidate.js'
 import type { Centre } from '../engine/domain/centre.js'
 import {
   ACCEPTS_DCD_NO, ACCEPTS_DCD_YES, FLAG_ACCEPTS_DCD_SHIFT, FLAG_ELIGIBLE_FOR_A2, FLAG_PRIOR_LIVING_DONOR,
-  attachWaitlistSnapshot, buildWaitlistSnapshot, waitlistSnapshotParts, type WaitlistSnapshot
+  assembleWaitlistSnapshot, attachWaitlistSnapshot, buildWaitlistSnapshot, checkSnapshotCandidate, checkSnapshotCentres, retimeSnapshotCandidate,
+  waitlistSnapshotParts, type CheckedCandidate, type WaitlistSnapshot
 } from '../engine/match/snapshot.js'
+import { canonicalJson, sha256Hex } from '../engine/canonical-hash.js'
 import { candidate, centre, centreNorth } from './fixtures/match-fixtures.js'
 import { randomWaitlist } from './fixtures/match-waitlist.js'
 
@@ -141,4 +143,41 @@ t.test('bad input is refused with the field named', async (t) => {
     { organType: 'kidney', activity: 'recovery', validFrom: '2020-01-01', validUntil: null as unknown as undefined, suspended: false }
   ] })])
   t.same(snapshot.tables.centres[0]?.authorisations.map((a) => a.validUntil), [undefined, '2030-01-01'])
+})
+
+t.test('assembling checked candidates gives the built snapshot; the hash is the canonical JSON of tables and column digest', async (t) => {
+  const waitlist = randomWaitlist(60, 'assemble')
+  const built = buildWaitlistSnapshot({ organType: 'kidney', at: AT, ...waitlist })
+  const centres = checkSnapshotCentres(waitlist.centres)
+  const ids = new Set(centres.map((c) => c.id))
+  const atMs = Date.parse(AT)
+  const checked = waitlist.candidates.map((c, i) => checkSnapshotCandidate(c, i, 'kidney', atMs, ids)).reverse()
+  const assembled = assembleWaitlistSnapshot({ organType: 'kidney', at: built.at, centres, candidates: checked })
+  t.equal(assembled.hash, built.hash)
+  t.ok(Buffer.from(assembled.buffer).equals(Buffer.from(built.buffer)), 'same column bytes')
+  // The hash as the format defines it, computed independently of the builder's shortcut.
+  t.equal(built.hash, sha256Hex(canonicalJson({ tables: built.tables, columnsSha256: sha256Hex(new Uint8Array(built.buffer)) })))
+  t.equal(built.byteLength, built.buffer.byteLength + new TextEncoder().encode(JSON.stringify(built.tables)).byteLength)
+  t.equal(attachWaitlistSnapshot(waitlistSnapshotParts(built)).byteLength, built.byteLength, 'a worker computes the same size')
+  t.throws(() => assembleWaitlistSnapshot({ organType: 'kidney', at: built.at, centres, candidates: [...checked, checked[0] as CheckedCandidate] }), { code: 'ENGINE_INVALID_FIELD', field: 'candidates' })
+})
+
+t.test('property: a checked candidate retimed to another instant equals one checked at that instant', async (t) => {
+  const waitlist = randomWaitlist(20, 'retime')
+  const ids = new Set(waitlist.centres.map((c) => c.id))
+  const atMs = Date.parse(AT)
+  fc.assert(fc.property(fc.nat({ max: 19 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 100 }), (index, laterDays, waitingDays, ageYears) => {
+    const candidate = waitlist.candidates[index] as Candidate
+    const laterMs = atMs + laterDays * 86_400_000 + 1234
+    const timed = { waitingDays, dialysisDays: Math.min(waitingDays, candidate.dialysisDays + laterDays), ageYears }
+    const checked = checkSnapshotCandidate(candidate, index, 'kidney', atMs, ids)
+    const expected = checkSnapshotCandidate({ ...candidate, ...timed }, index, 'kidney', laterMs, ids)
+    return JSON.stringify(retimeSnapshotCandidate(checked, index, laterMs, timed)) === JSON.stringify(expected)
+  }), { numRuns: 100 })
+  t.pass()
+  const checked = checkSnapshotCandidate(waitlist.candidates[0], 0, 'kidney', atMs, ids)
+  t.throws(() => retimeSnapshotCandidate(checked, 4, checked.registeredMs - 1, { waitingDays: 0, dialysisDays: 0, ageYears: 40 }), { code: 'ENGINE_INVALID_FIELD', field: 'candidates[4].registeredAt' })
+  t.throws(() => retimeSnapshotCandidate(checked, 4, atMs, { waitingDays: 40_000, dialysisDays: 0, ageYears: 40 }), { code: 'ENGINE_OUT_OF_RANGE', field: 'candidates[4].waitingDays' })
+  t.throws(() => retimeSnapshotCandidate(checked, 4, atMs, { waitingDays: 1, dialysisDays: Number.NaN, ageYears: 40 }), { code: 'ENGINE_INVALID_FIELD', field: 'candidates[4].dialysisDays' })
+  t.throws(() => retimeSnapshotCandidate(checked, 4, atMs, { waitingDays: 1, dialysisDays: 1, ageYears: 121 }), { code: 'ENGINE_OUT_OF_RANGE', field: 'candidates[4].ageYears' })
 })

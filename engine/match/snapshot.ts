@@ -146,9 +146,14 @@ const RANGES = {
   longitude: { min: -180, max: 180, unit: 'degrees' }
 } as const
 
-/** A candidate checked and reduced to what the columns hold. */
-interface CandidateRow {
+/**
+ * A candidate checked and reduced to what the columns hold. Exported for builders that keep checked
+ * candidates between snapshots (data/db/snapshot-source.ts) and only recompute what depends on the instant.
+ */
+export interface CheckedCandidate {
   readonly id: string
+  /** The registration instant in milliseconds (registeredAtDays is this over a day; kept exact for retiming). */
+  readonly registeredMs: number
   readonly floats: Readonly<Record<FloatColumn, number>>
   readonly centreId: string
   readonly urgency: string
@@ -161,7 +166,11 @@ interface CandidateRow {
   readonly unacceptable: readonly string[]
 }
 
-function checkCandidate (candidate: unknown, index: number, organType: OrganType, atMs: number, centreIds: ReadonlySet<string>): CandidateRow {
+/**
+ * Checks one candidate for a snapshot of `organType` at `atMs` (errors name `candidates[index].…`) and
+ * reduces it to column values: HLA typings and unacceptable antigens normalised, the latter expanded.
+ */
+export function checkSnapshotCandidate (candidate: unknown, index: number, organType: OrganType, atMs: number, centreIds: ReadonlySet<string>): CheckedCandidate {
   const field = `candidates[${index}]`
   const c = requireObject(candidate, field) as Partial<Record<keyof Candidate, unknown>>
   const id = requireString(c.id, `${field}.id`)
@@ -213,6 +222,7 @@ function checkCandidate (candidate: unknown, index: number, organType: OrganType
   const phenotype = (locus: MatchLocus): string[] => [...new Set(hla[locus])].sort(compareAntigens)
   return {
     id,
+    registeredMs,
     floats,
     centreId,
     urgency: requireString(c.urgency, `${field}.urgency`),
@@ -224,6 +234,26 @@ function checkCandidate (candidate: unknown, index: number, organType: OrganType
     ukRecipientRiskQuartile: quartile,
     unacceptable: [...expandUnacceptable(listed)].sort(compareAntigens)
   }
+}
+
+/**
+ * The same checked candidate seen at another instant `atMs`. Only waiting days, dialysis days and age
+ * change with the instant (the caller recomputes them the way it did for `checkSnapshotCandidate`);
+ * age at registration follows from them. The same ranges are checked, so the columns are exactly what
+ * `buildWaitlistSnapshot` writes for that candidate at that instant.
+ */
+export function retimeSnapshotCandidate (row: CheckedCandidate, index: number, atMs: number, timed: { readonly waitingDays: number, readonly dialysisDays: number, readonly ageYears: number }): CheckedCandidate {
+  const field = `candidates[${index}]`
+  if (row.registeredMs > atMs) throw new InvalidFieldError(`${field}.registeredAt`, 'must not be after the snapshot time')
+  const ageYears = requireNumber(timed.ageYears, `${field}.ageYears`, RANGES.age)
+  const floats: Record<FloatColumn, number> = {
+    ...row.floats,
+    waitingDays: requireNumber(timed.waitingDays, `${field}.waitingDays`, RANGES.days),
+    dialysisDays: requireNumber(timed.dialysisDays, `${field}.dialysisDays`, RANGES.days),
+    ageYears,
+    ageAtRegistrationYears: Math.max(0, ageYears - (atMs - row.registeredMs) / YEAR_MS)
+  }
+  return { ...row, floats }
 }
 
 function checkCentre (centre: unknown, index: number): Centre {
@@ -304,8 +334,17 @@ function viewColumns (buffer: SharedArrayBuffer, layout: readonly ColumnLayout[]
   return columns as unknown as SnapshotColumns
 }
 
+/**
+ * SHA-256 of the canonical JSON of `{ tables, columnsSha256 }`, given the tables' canonical JSON. The
+ * object is written by hand (RFC 8785 puts "columnsSha256" before "tables"), so the tables, which hold
+ * every candidate id, are canonicalised once and the same text also gives the snapshot's size.
+ */
+function snapshotHash (tablesJson: string, buffer: SharedArrayBuffer): string {
+  return sha256Hex(`{"columnsSha256":"${sha256Hex(new Uint8Array(buffer))}","tables":${tablesJson}}`)
+}
+
 function hashSnapshot (tables: SnapshotTables, buffer: SharedArrayBuffer): string {
-  return sha256Hex(canonicalJson({ tables, columnsSha256: sha256Hex(new Uint8Array(buffer)) }))
+  return snapshotHash(canonicalJson(tables), buffer)
 }
 
 function sizeOf (tables: SnapshotTables, buffer: SharedArrayBuffer): number {
@@ -328,19 +367,34 @@ export function buildWaitlistSnapshot (input: { organType: OrganType, at: string
   const at = parseInstant(input.at, 'at')
   if (!Array.isArray(input.candidates)) throw new InvalidFieldError('candidates', 'must be a list')
   if (!Array.isArray(input.centres)) throw new InvalidFieldError('centres', 'must be a list')
+  const centres = checkSnapshotCentres(input.centres)
+  const centreIds = new Set(centres.map((c) => c.id))
+  const rows = input.candidates.map((c, i) => checkSnapshotCandidate(c, i, organType, at.ms, centreIds))
+  return assembleWaitlistSnapshot({ organType, at: at.iso, centres, candidates: rows })
+}
 
-  const centres = input.centres.map(checkCentre).sort((a, b) => byText(a.id, b.id))
+/** Checks the centres of a snapshot and sorts them by id (the order the `centre` column indexes). */
+export function checkSnapshotCentres (input: readonly unknown[]): Centre[] {
+  const centres = input.map(checkCentre).sort((a, b) => byText(a.id, b.id))
   centres.forEach((centre, i) => {
     if (i > 0 && (centres[i - 1] as Centre).id === centre.id) throw new InvalidFieldError('centres', `lists centre "${centre.id}" twice`)
   })
   checkTableSize(centres.length, 'centres', 'centres')
-  const centreIndex = new Map(centres.map((c, i) => [c.id, i]))
+  return centres
+}
 
-  const centreIds = new Set(centreIndex.keys())
-  const rows = input.candidates.map((c, i) => checkCandidate(c, i, organType, at.ms, centreIds))
+/**
+ * The snapshot of checked candidates (`checkSnapshotCandidate`, in any order) and checked centres
+ * (`checkSnapshotCentres`) at instant `at` (ISO 8601 UTC, as `parseInstant` writes it): what
+ * `buildWaitlistSnapshot` returns for the same candidates, byte for byte.
+ */
+export function assembleWaitlistSnapshot (input: { organType: OrganType, at: string, centres: readonly Centre[], candidates: readonly CheckedCandidate[] }): WaitlistSnapshot {
+  const { organType, at, centres } = input
+  const centreIndex = new Map(centres.map((c, i) => [c.id, i]))
+  const rows = [...input.candidates]
   rows.sort((a, b) => byText(a.id, b.id))
   rows.forEach((row, i) => {
-    if (i > 0 && (rows[i - 1] as CandidateRow).id === row.id) throw new InvalidFieldError('candidates', `lists candidate "${row.id}" twice`)
+    if (i > 0 && (rows[i - 1] as CheckedCandidate).id === row.id) throw new InvalidFieldError('candidates', `lists candidate "${row.id}" twice`)
   })
 
   const count = rows.length
@@ -348,11 +402,12 @@ export function buildWaitlistSnapshot (input: { organType: OrganType, at: string
   const diagnosisGroups = intern(rows.map((r) => r.diagnosisGroup))
   const antigenTable = [...new Set(rows.flatMap((r) => r.unacceptable))].sort(compareAntigens)
   const antigenIndex = new Map(antigenTable.map((a, i) => [a, i]))
-  const phenotypes = {
-    A: intern(rows.map((r) => r.hla.A.join(','))),
-    B: intern(rows.map((r) => r.hla.B.join(','))),
-    DR: intern(rows.map((r) => r.hla.DR.join(',')))
+  const typingKeys = {
+    A: rows.map((r) => r.hla.A.join(',')),
+    B: rows.map((r) => r.hla.B.join(',')),
+    DR: rows.map((r) => r.hla.DR.join(','))
   }
+  const phenotypes = { A: intern(typingKeys.A), B: intern(typingKeys.B), DR: intern(typingKeys.DR) }
   checkTableSize(urgencies.table.length, 'candidates[].urgency', 'distinct urgency classes')
   checkTableSize(diagnosisGroups.table.length, 'candidates[].diagnosisGroup', 'distinct diagnosis groups')
   for (const locus of ['A', 'B', 'DR'] as const) checkTableSize(phenotypes[locus].table.length, `candidates[].hla.${locus}`, 'distinct typings')
@@ -362,15 +417,19 @@ export function buildWaitlistSnapshot (input: { organType: OrganType, at: string
   const buffer = new SharedArrayBuffer(layoutBytes(layout))
   const columns = viewColumns(buffer, layout)
 
+  // Column by column: one property name per inner loop keeps the reads monomorphic.
+  for (const name of FLOAT_COLUMNS) {
+    const column = columns[name]
+    for (let i = 0; i < count; i++) column[i] = (rows[i] as CheckedCandidate).floats[name]
+  }
   let code = 0
   rows.forEach((row, i) => {
-    for (const name of FLOAT_COLUMNS) columns[name][i] = row.floats[name]
     columns.centre[i] = centreIndex.get(row.centreId) as number
     columns.urgency[i] = urgencies.index.get(row.urgency) as number
     columns.diagnosisGroup[i] = diagnosisGroups.index.get(row.diagnosisGroup) as number
-    columns.hlaA[i] = phenotypes.A.index.get(row.hla.A.join(',')) as number
-    columns.hlaB[i] = phenotypes.B.index.get(row.hla.B.join(',')) as number
-    columns.hlaDR[i] = phenotypes.DR.index.get(row.hla.DR.join(',')) as number
+    columns.hlaA[i] = phenotypes.A.index.get(typingKeys.A[i] as string) as number
+    columns.hlaB[i] = phenotypes.B.index.get(typingKeys.B[i] as string) as number
+    columns.hlaDR[i] = phenotypes.DR.index.get(typingKeys.DR[i] as string) as number
     columns.status[i] = row.status
     columns.abo[i] = row.abo
     columns.flags[i] = row.flags
@@ -384,7 +443,7 @@ export function buildWaitlistSnapshot (input: { organType: OrganType, at: string
   const tables: SnapshotTables = {
     format: SNAPSHOT_FORMAT,
     organType,
-    at: at.iso,
+    at,
     count,
     layout,
     candidateIds: rows.map((r) => r.id),
@@ -394,7 +453,10 @@ export function buildWaitlistSnapshot (input: { organType: OrganType, at: string
     hlaPhenotypes: { A: split(phenotypes.A.table), B: split(phenotypes.B.table), DR: split(phenotypes.DR.table) },
     centres
   }
-  return Object.freeze({ organType, at: at.iso, count, hash: hashSnapshot(tables, buffer), byteLength: sizeOf(tables, buffer), buffer, tables, columns })
+  const tablesJson = canonicalJson(tables)
+  // The canonical text has the same length as JSON.stringify's (same strings and numbers, other key order).
+  const byteLength = buffer.byteLength + new TextEncoder().encode(tablesJson).byteLength
+  return Object.freeze({ organType, at, count, hash: snapshotHash(tablesJson, buffer), byteLength, buffer, tables, columns })
 }
 
 /** The parts a worker thread needs; the buffer is shared, never copied. */
