@@ -1,7 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { measure, type CaseResult, type SizeProfile } from './harness.js'
 import { describeMachine, markdownTables, replaceGeneratedBlock, type BenchResults } from './report.js'
-import { SUITES } from './suites.js'
+import { SUITES as MATCH_SUITES } from './suites.js'
+import { simulationSuite } from './suites/simulation.js'
+
+const SUITES = [...MATCH_SUITES, simulationSuite]
 
 /**
  * `npm run bench`: every suite at full size, results to bench/results/latest.json and the tables in

@@ -16,6 +16,7 @@ import { MatchRunRepository } from './db/match-run-repository.js'
 import { migrate, type MigrationResult } from './db/migrate.js'
 import { OversightRepository } from './db/oversight-repository.js'
 import { PolicyRepository } from './db/policy-repository.js'
+import { SimulationRepository } from './db/simulation-repository.js'
 import type { WaitlistSnapshot } from '../engine/match/snapshot.js'
 import { buildRegistrySnapshot, loadWaitlistSource, type WaitlistSource } from './db/snapshot-source.js'
 import { TransplantRepository } from './db/transplant-repository.js'
@@ -38,6 +39,7 @@ export interface Registry {
   readonly matchRuns: MatchRunRepository
   readonly transplants: TransplantRepository
   readonly oversight: OversightRepository
+  readonly simulations: SimulationRepository
   readonly users: UserRepository
   /** A random id fixed at creation; names this registry's audit checkpoints. */
   readonly registryId: string
@@ -109,6 +111,7 @@ export function createRegistry (db: RegistryDatabase, keys: RegistryKeys, option
     matchRuns: new MatchRunRepository(ctx),
     transplants,
     oversight: new OversightRepository(ctx),
+    simulations: new SimulationRepository(ctx),
     users: new UserRepository(ctx),
     registryId,
     created,

@@ -13,7 +13,7 @@ function io (cwd: string): CliIo & { out: string[], err: string[] } {
 
 t.test('arguments: repeatable --policy, defaults, and refusals', async (t) => {
   t.same(parseSimulateArguments(['--policy', 'a', '--policy', 'b.json', '--years', '3', '--replications', '20', '--seed', '1']), {
-    policies: ['a', 'b.json'], scenario: 'national-kidney', years: 3, replications: 20, seed: '1', out: 'simulation-output'
+    policies: ['a', 'b.json'], scenario: 'national-kidney', years: 3, replications: 20, seed: '1', out: 'simulation-output', workers: undefined
   })
   t.equal(parseSimulateArguments(['--policy', 'a']).years, undefined, 'years default to the scenario\'s')
   t.throws(() => parseSimulateArguments([]), { code: 'ENGINE_INVALID_FIELD', field: '--policy' })

@@ -56,7 +56,7 @@ t.test('a cohort with a bad field is refused, naming it', async (t) => {
 })
 
 t.test('built-in scenarios are valid; a bad scenario is refused, naming the field', async (t) => {
-  t.same(Object.keys(SCENARIOS).sort(), ['et-kidney', 'national-kidney', 'us-kidney'])
+  t.same(Object.keys(SCENARIOS).sort(), ['demo-kidney', 'et-kidney', 'national-kidney', 'us-kidney'])
   for (const scenario of [NATIONAL_KIDNEY, ET_KIDNEY, US_KIDNEY, SMALL_SCENARIO]) t.equal(checkScenario(scenario), scenario)
   t.equal(scenarioById('et-kidney'), ET_KIDNEY)
   t.throws(() => scenarioById('toString'), { code: 'ENGINE_UNKNOWN_VALUE', field: 'scenario' })

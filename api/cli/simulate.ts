@@ -8,7 +8,9 @@ import { countryProfile } from '../../data/synthetic/profile.js'
 import type { Centre } from '../../engine/domain/centre.js'
 import { EngineError, InvalidFieldError } from '../../engine/errors.js'
 import type { CohortCandidate, CohortDonor, SimulationCohort } from '../../engine/sim/cohort.js'
+import { MAX_THREADS } from '../../engine/parallel/match-pool.js'
 import { renderReportHtml } from '../../engine/sim/report-html.js'
+import { createReplicationPool } from '../../engine/sim/replication-pool.js'
 import { createSerialExecutor, runReplications, type ReplicationExecutor, type SimulationResults } from '../../engine/sim/replications.js'
 import { checkScenario, scenarioById, SCENARIOS, type ScenarioDefinition } from '../../engine/sim/scenarios.js'
 
@@ -16,13 +18,17 @@ import { checkScenario, scenarioById, SCENARIOS, type ScenarioDefinition } from 
  * `simulate`: compares allocation policies on one scenario by discrete-event simulation.
  *
  *   simulate --policy A --policy B [--scenario national-kidney|FILE] [--years 3] [--replications 20]
- *            [--seed 1] [--out DIR]
+ *            [--seed 1] [--out DIR] [--workers N]
  *
  * `--policy` is a built-in policy id (data/policies/<id>.json) or a path to a policy JSON file. Writes
  * DIR/simulation-results.json and DIR/simulation-report.html; progress with an ETA goes to stderr.
+ * `--workers N` runs replications on a pool of N worker threads (the results hash is the same).
  */
 
 const DAY_MS = 86_400_000
+
+/** This module's URL: replication workers load `syntheticCohort` from it (engine code cannot import it). */
+export const COHORT_PROVIDER_MODULE = import.meta.url
 
 /**
  * The cohort a synthetic scenario describes, from the seeded registry generator. The generator draws
@@ -101,10 +107,12 @@ export interface SimulateArguments {
   readonly replications: number
   readonly seed: string
   readonly out: string
+  /** Worker threads; undefined runs the replications on the calling thread. */
+  readonly workers: number | undefined
 }
 
 const USAGE = `usage: simulate --policy ID|FILE [--policy ID|FILE …] [--scenario ${Object.keys(SCENARIOS).join('|')}|FILE]
-                [--years N] [--replications N] [--seed S] [--out DIR]`
+                [--years N] [--replications N] [--seed S] [--out DIR] [--workers N]`
 
 function positiveInteger (value: string | undefined, flag: string, max: number): number {
   if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
@@ -120,6 +128,7 @@ export function parseSimulateArguments (argv: readonly string[]): SimulateArgume
   let replications = 20
   let seed = '1'
   let out = 'simulation-output'
+  let workers: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string
     const value = argv[i + 1]
@@ -135,11 +144,12 @@ export function parseSimulateArguments (argv: readonly string[]): SimulateArgume
       case '--replications': replications = positiveInteger(take(), '--replications', 10_000); break
       case '--seed': seed = take(); break
       case '--out': out = take(); break
+      case '--workers': workers = positiveInteger(take(), '--workers', MAX_THREADS); break
       default: throw new InvalidFieldError(flag, `is not an option of simulate\n${USAGE}`)
     }
   }
   if (policies.length === 0) throw new InvalidFieldError('--policy', `is required at least once\n${USAGE}`)
-  return { policies, scenario, years, replications, seed, out }
+  return { policies, scenario, years, replications, seed, out, workers }
 }
 
 async function readJson (path: string, what: string): Promise<unknown> {
@@ -195,13 +205,20 @@ export async function runSimulateCommand (argv: readonly string[], io: CliIo): P
     const years = args.years ?? scenario.defaultYears
     outDir = resolve(io.cwd, args.out)
     const started = io.now()
-    io.stderr(`simulating ${scenario.id}: ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}, ${years} year${years === 1 ? '' : 's'}, ${args.replications} replication${args.replications === 1 ? '' : 's'}, seed ${args.seed}\n`)
-    const executor = io.executor ?? createSerialExecutor(syntheticCohort)
-    results = await runReplications(
-      { scenario, policies, years, replications: args.replications, seed: args.seed },
-      executor,
-      { onProgress: (done, total) => io.stderr(`\r${progressLine(done, total, io.now() - started)}${done === total ? '\n' : ''}`) }
-    )
+    io.stderr(`simulating ${scenario.id}: ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}, ${years} year${years === 1 ? '' : 's'}, ${args.replications} replication${args.replications === 1 ? '' : 's'}, seed ${args.seed}${args.workers === undefined ? '' : `, ${args.workers} worker${args.workers === 1 ? '' : 's'}`}\n`)
+    const pool = io.executor === undefined && args.workers !== undefined
+      ? createReplicationPool({ threads: args.workers, providerModule: COHORT_PROVIDER_MODULE })
+      : undefined
+    const executor = io.executor ?? pool ?? createSerialExecutor(syntheticCohort)
+    try {
+      results = await runReplications(
+        { scenario, policies, years, replications: args.replications, seed: args.seed },
+        executor,
+        { onProgress: (done, total) => io.stderr(`\r${progressLine(done, total, io.now() - started)}${done === total ? '\n' : ''}`) }
+      )
+    } finally {
+      await pool?.close()
+    }
     io.stderr(`done in ${formatDuration(io.now() - started)}\n`)
   } catch (error) {
     if (error instanceof EngineError) {

@@ -1,6 +1,6 @@
 import { contentHash } from '../canonical-hash.js'
-import { requireInteger } from '../domain/input.js'
-import { InvalidFieldError } from '../errors.js'
+import { requireInteger, requireNumber } from '../domain/input.js'
+import { InvalidFieldError, OutOfRangeError } from '../errors.js'
 import { compilePolicy, type CompiledPolicy } from '../policy/compile-policy.js'
 import type { SimulationCohort } from './cohort.js'
 import type { EquityMeasure, GroupOutcome, OutcomeName } from './metrics.js'
@@ -8,7 +8,7 @@ import { OUTCOMES } from './metrics.js'
 import { DAYS_PER_YEAR } from './model-parameters.js'
 import { prepareCohort, type PreparedCohort } from './prepared-cohort.js'
 import { drawCandidateUniforms, drawCentreNormals, replicationRandom } from './random-streams.js'
-import { checkScenario, type ScenarioDefinition } from './scenarios.js'
+import { checkScenario, cohortCandidates, type ScenarioDefinition } from './scenarios.js'
 import { simulateArm, type ArmOutcomes } from './simulate-arm.js'
 import { confidenceInterval95, type Interval } from './statistics.js'
 
@@ -60,7 +60,7 @@ export type CohortProvider = (scenario: ScenarioDefinition, years: number) => Si
 /** Runs one replication over a prepared cohort. Pure: same task and cohort, same result. */
 export function runReplication (task: ReplicationTask, cohort: PreparedCohort, compiled?: readonly CompiledPolicy[]): ReplicationResult {
   const replication = requireInteger(task.replication, 'replication', { min: 0, max: MAX_REPLICATIONS - 1, unit: '' })
-  const years = requireInteger(task.years, 'years', { min: 1, max: MAX_YEARS, unit: 'years' })
+  const years = requireYears(task.years)
   const policies = compiled ?? task.policies.map((document) => compilePolicy(document))
   const random = replicationRandom(task.seed, replication)
   const candidateUniforms = drawCandidateUniforms(random, cohort.persons)
@@ -76,6 +76,23 @@ export function runReplication (task: ReplicationTask, cohort: PreparedCohort, c
     centreNormals
   }))
   return { replication, arms }
+}
+
+/** Simulated years: more than 0 (a fraction simulates part of a year), at most MAX_YEARS. */
+export function requireYears (value: unknown, field = 'years'): number {
+  const years = requireNumber(value, field, { min: 0, max: MAX_YEARS, unit: 'years' })
+  // Zero is refused like any out-of-range value (the range is open at 0).
+  if (years === 0) throw new OutOfRangeError(field, years, 0, MAX_YEARS, 'years (more than 0)')
+  return years
+}
+
+/**
+ * The size of a simulation, for admission limits: candidates the cohort holds over the period ×
+ * years × replications × policies. Run time grows with each factor (and with donors, which scale
+ * with candidates in every built-in scenario).
+ */
+export function estimatedWorkUnits (scenario: ScenarioDefinition, years: number, replications: number, policies: number): number {
+  return cohortCandidates(scenario, years) * years * replications * policies
 }
 
 /** Key under which a cohort can be cached: its scenario's cohort description and the years simulated. */
@@ -112,7 +129,7 @@ export function checkSpec (spec: SimulationSpec): SimulationSpec {
   if (spec === null || typeof spec !== 'object') throw new InvalidFieldError('spec', 'must be an object')
   checkScenario(spec.scenario)
   if (!Array.isArray(spec.policies) || spec.policies.length === 0) throw new InvalidFieldError('policies', 'must list at least one policy document')
-  requireInteger(spec.years, 'years', { min: 1, max: MAX_YEARS, unit: 'years' })
+  requireYears(spec.years)
   requireInteger(spec.replications, 'replications', { min: 1, max: MAX_REPLICATIONS, unit: 'replications' })
   if ((typeof spec.seed !== 'number' || !Number.isFinite(spec.seed)) && (typeof spec.seed !== 'string' || spec.seed.length === 0)) {
     throw new InvalidFieldError('seed', 'must be a finite number or a non-empty string')

@@ -82,7 +82,22 @@ export const US_KIDNEY: ScenarioDefinition = Object.freeze({
   defaultYears: 1
 })
 
+/**
+ * A small scenario for trying the simulator and the HTTP API: a simulated year takes well under a
+ * second, so a request with several replications answers while one waits. Not calibrated.
+ */
+export const DEMO_KIDNEY: ScenarioDefinition = Object.freeze({
+  id: 'demo-kidney',
+  name: 'Demonstration kidney (small)',
+  description: 'About 300 kidney candidates at the start, 120 registrations and 80 kidney donors a year; for trying the simulator, not for conclusions.',
+  organType: 'kidney',
+  cohort: Object.freeze({ kind: 'synthetic', seed: 'demo-kidney-v1', profile: 'compact', startDate: '2024-01-01', candidates: 300, candidateArrivalsPerYear: 120, donorsPerYear: 80 }),
+  model: DEFAULT_MODEL,
+  defaultYears: 1
+})
+
 export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = Object.freeze({
+  [DEMO_KIDNEY.id]: DEMO_KIDNEY,
   [NATIONAL_KIDNEY.id]: NATIONAL_KIDNEY,
   [ET_KIDNEY.id]: ET_KIDNEY,
   [US_KIDNEY.id]: US_KIDNEY
@@ -112,4 +127,9 @@ export function checkScenario (scenario: ScenarioDefinition): ScenarioDefinition
   requireInteger(scenario.defaultYears, 'scenario.defaultYears', { min: 1, max: 10, unit: 'years' })
   checkModelParameters(scenario.model, 'scenario.model')
   return scenario
+}
+
+/** Candidates a scenario's cohort holds over a number of years: those listed at the start and those who arrive. */
+export function cohortCandidates (scenario: ScenarioDefinition, years: number): number {
+  return Math.round(scenario.cohort.candidates + scenario.cohort.candidateArrivalsPerYear * years)
 }

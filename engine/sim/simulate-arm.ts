@@ -162,6 +162,10 @@ export function simulateArm (input: ArmInput): ArmOutcomes {
   let pending = true
   let windowEnd = Number.NEGATIVE_INFINITY
   let refreshedDay = Number.NaN
+  // Inactive candidates are left out of working snapshots unless the policy offers to them or they
+  // are due to become active before the next rebuild: a third of the list, scanned for nothing.
+  const offersInactive = policy.eligibility.statuses.includes('inactive')
+  const nextSwitch = new Float64Array(P).fill(Number.POSITIVE_INFINITY)
 
   const rates = (p: number): { death: number, removal: number } => {
     // Hazards use the age at the start of the current listing, constant until the status changes.
@@ -188,7 +192,11 @@ export function simulateArm (input: ArmInput): ArmOutcomes {
     const slot = statusSlot[p] as number
     const switchRate = (state[p] === ACTIVE ? w.inactivationsPerPatientYear : w.activationsPerPatientYear) / DAYS_PER_YEAR
     if (slot < STATUS_CHANGE_SLOTS && switchRate > 0) {
-      queue.push(t - Math.log(u(p, CANDIDATE_SLOTS.statusChanges + slot)) / switchRate, { kind: Kind.StatusChange, index: p, version: v })
+      const at = t - Math.log(u(p, CANDIDATE_SLOTS.statusChanges + slot)) / switchRate
+      nextSwitch[p] = at
+      queue.push(at, { kind: Kind.StatusChange, index: p, version: v })
+    } else {
+      nextSwitch[p] = Number.POSITIVE_INFINITY
     }
   }
 
@@ -227,8 +235,10 @@ export function simulateArm (input: ArmInput): ArmOutcomes {
   }
 
   /**
-   * Rebuilds the working snapshot: everyone on the list (active or inactive, with their real status,
-   * so the policy decides whom it offers to) and everyone arriving within the next `compactionDays`
+   * Rebuilds the working snapshot: everyone active, the inactive when the policy offers to them or
+   * their activation falls within the next `compactionDays` (an activation of someone left out asks
+   * for a rebuild before the next match run), with their real status so the policy decides whom it
+   * offers to, and everyone arriving within the next `compactionDays`
    * (status "removed" until they arrive, then flipped in place), and those due to be relisted within it. Leavers keep their row, flipped to
    * transplanted/deceased/removed, until the next rebuild. Which rows are present never changes a
    * ranked list (excluded rows are not ranked), only how many rows a match run scans.
@@ -242,7 +252,7 @@ export function simulateArm (input: ArmInput): ArmOutcomes {
     for (let row = 0; row < personOfMasterRow.length; row++) {
       const p = personOfMasterRow[row] as number
       const s = state[p] as number
-      if (onList(s) || (s === 0 && (cohort.entryDay[p] as number) <= windowEnd) || (s === GRAFT_FAILED && (relistDay[p] as number) <= windowEnd)) rows[count++] = row
+      if (s === ACTIVE || (s === INACTIVE && (offersInactive || (nextSwitch[p] as number) <= windowEnd)) || (s === 0 && (cohort.entryDay[p] as number) <= windowEnd) || (s === GRAFT_FAILED && (relistDay[p] as number) <= windowEnd)) rows[count++] = row
     }
     if (compact !== undefined) {
       const previous = compact.personOfRow
@@ -432,7 +442,9 @@ export function simulateArm (input: ArmInput): ArmOutcomes {
         } else {
           state[p] = ACTIVE
           activeCount++
-          setRowStatus(p, 'active')
+          // Left out of the working snapshot while inactive: rebuild before the next match run.
+          if (compactRow[p] === -1) pending = true
+          else setRowStatus(p, 'active')
         }
         schedule(p, t)
         break
