@@ -15,6 +15,8 @@ declare module 'fastify' {
     roles?: readonly Role[]
     /** Served without a token (/health, /docs). */
     public?: boolean
+    /** 'own': the route applies the victim-protection rule itself (api/subject-protection.ts). */
+    subjectProtection?: 'own'
   }
   interface FastifyRequest {
     principal?: Principal

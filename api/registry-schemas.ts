@@ -154,18 +154,3 @@ export const OrganViewSchema = Type.Object({
   disposition: Type.Optional(Type.String()),
   dispositionAt: Type.Optional(Type.String())
 })
-
-export const OversightFlagSchema = Type.Object({
-  id: Type.Integer(),
-  ruleId: Type.String(),
-  severity: Type.String(),
-  entityType: Type.String(),
-  entityId: Type.String(),
-  evidence: Type.Record(Type.String(), Type.Unknown()),
-  raisedAt: Type.String(),
-  raisedBy: Type.String(),
-  status: Type.String(),
-  outcome: Type.Optional(Type.String()),
-  closedAt: Type.Optional(Type.String()),
-  closedBy: Type.Optional(Type.String())
-})

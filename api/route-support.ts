@@ -8,6 +8,7 @@ import type { MatchRunner } from './match-service.js'
 import { notFound } from './problem.js'
 import { exists, type Entity } from './registry-queries.js'
 import type { Role } from './roles.js'
+import type { SubjectProtection } from './subject-protection.js'
 
 /** What every registry route plugin is given by buildServer. */
 export interface RouteDeps {
@@ -17,6 +18,8 @@ export interface RouteDeps {
   readonly matchRunner: MatchRunner
   /** Match runs and replays wait here for a slot; buildServer passes one (one at a time), plugins fall back to their own. */
   readonly matchQueue?: JobQueue
+  /** Filters lists for victim protection; buildServer passes one (path parameters are guarded by a hook). */
+  readonly protection?: SubjectProtection
 }
 
 /** The user id recorded as the actor of a change: always the token's user, never a body field. */

@@ -194,7 +194,7 @@ t.test('replay: identical from the registry as known then, even after a back-dat
   s.registry.db.prepare('UPDATE match_runs SET match_list_json = ? WHERE id = ?').run(JSON.stringify(stored), run.id)
   const caught = await s.as('auditor', { method: 'POST', url: `/v1/match-runs/${run.id as string}/replay` })
   t.match(caught.body, { identical: false, storedListIntact: false, flagId: Number })
-  const flags = await s.as('auditor', { method: 'GET', url: '/v1/oversight/flags?status=open&ruleId=F3@1' })
+  const flags = await s.as('auditor', { method: 'GET', url: '/v1/oversight/review-queue?status=open&ruleId=F3@1' })
   t.match(flags.body.flags, [{ id: caught.body.flagId, ruleId: 'F3@1', severity: 'B', entityId: run.id, evidence: { storedListIntact: false } }])
   const verify = await s.as('auditor', { method: 'GET', url: '/v1/audit/verify' })
   t.equal(verify.body.ok, false, 'the audit chain also names the edited row')

@@ -266,13 +266,16 @@ t.test('audit: entries, verify, signed checkpoints checked later; oversight flag
   t.match((await s.as('auditor', { method: 'POST', url: '/v1/audit/checkpoints/verify', payload: { checkpoint: { ...checkpoint, headHash: 'xyz' } } })).body, { status: 400 })
 
   const flag = s.registry.oversight.raise({ ruleId: 'G2@1', severity: 'R', entityType: 'transplant', entityId: 'T-x', evidence: { overdue: '6-month' }, raisedAt: '2025-05-01T00:00:00Z' }, 'auditor.one')
-  const own = await s.as('auditor', { method: 'POST', url: `/v1/oversight/flags/${flag.id}/closure`, payload: { outcome: 'false-positive' } })
-  t.match(own.body, { status: 403, code: 'API_FOUR_EYES' })
-  const closed = await s.as('auditor2', { method: 'POST', url: `/v1/oversight/flags/${flag.id}/closure`, payload: { outcome: 'false-positive', at: '2025-05-02T00:00:00Z' } })
-  t.match(closed.body.flag, { status: 'closed', outcome: 'false-positive', closedBy: 'auditor.two' })
-  t.match((await s.as('authority', { method: 'POST', url: `/v1/oversight/flags/${flag.id}/closure`, payload: { outcome: 'inconclusive' } })).body, { status: 409 })
-  t.equal((await s.as('authority', { method: 'POST', url: '/v1/oversight/flags/999/closure', payload: { outcome: 'inconclusive' } })).status, 404)
-  t.same((await s.as('authority', { method: 'GET', url: '/v1/oversight/flags?status=open' })).body.flags, [])
+  const review = (who: Parameters<typeof s.as>[0], flagId: number, outcome: string): ReturnType<typeof s.as> =>
+    s.as(who, { method: 'POST', url: `/v1/oversight/review-queue/${flagId}/reviews`, payload: { outcome, at: '2025-05-02T00:00:00Z' } })
+  t.equal((await review('auditor', flag.id, 'false-positive')).status, 403, 'the raiser may not review their own flag')
+  t.match((await review('auditor2', flag.id, 'false-positive')).body.flag, { status: 'open', reviewState: 'awaiting-second-review' }, 'one review does not close a flag')
+  t.equal((await review('auditor2', flag.id, 'false-positive')).status, 409, 'nor can the same reviewer give the second')
+  t.match((await review('authority', flag.id, 'false-positive')).body.flag, { status: 'closed', outcome: 'false-positive', reviewState: 'closed' })
+  t.equal((await review('authority', flag.id, 'inconclusive')).status, 409, 'a closed flag takes no more reviews')
+  t.equal((await review('authority', 999, 'inconclusive')).status, 404)
+  t.same((await s.as('authority', { method: 'GET', url: '/v1/oversight/review-queue?status=open' })).body.flags, [])
+  t.equal((await s.as('officer', { method: 'GET', url: '/v1/oversight/review-queue' })).status, 403, 'officers do not review their own allocations')
 })
 
 t.test('the score calculators need a staff token once a registry is attached', async (t) => {

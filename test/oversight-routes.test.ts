@@ -1,10 +1,6 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildServer } from '../api/server.js'
-import { serialMatchRunner } from '../api/match-service.js'
-import { oversightRoutes } from '../api/routes/oversight.js'
-import { reportRoutes } from '../api/routes/reports.js'
-import { createOversight } from '../data/oversight/oversight.js'
 import { populationTable } from '../data/oversight/population.js'
 import { steppingClock } from './fixtures/registry-fixtures.js'
 import { VIEWERS, addCandidate, addDeceasedDonor, deceasedTransplant, livingTransplant, oversightFixture, type OversightFixture } from './fixtures/oversight-registry.js'
@@ -12,18 +8,12 @@ import { VIEWERS, addCandidate, addDeceasedDonor, deceasedTransplant, livingTran
 type Who = keyof typeof VIEWERS
 interface Reply { status: number, headers: Record<string, unknown>, body: any, raw: string }
 
-/** The server as buildServer makes it (auth, roles, problem+json), with the oversight and report plugins registered the way the lead will. */
+/** The server as buildServer makes it: auth, roles, problem+json, the oversight and report routes. */
 async function setup (t: Test): Promise<{ f: OversightFixture, app: FastifyInstance, as: (who: Who, options: InjectOptions) => Promise<Reply> }> {
   const f = oversightFixture()
   const now = steppingClock('2025-06-01T00:00:00.000Z')
-  const oversight = createOversight(f.registry, {
-    now,
-    population: populationTable([{ country: 'NL', year: 2025, population: 18_000_000, source: 'test row (not a published figure)' }])
-  })
-  const app = await buildServer({ version: 'test', logger: false, registry: f.registry, now })
-  const routeDeps = { registry: f.registry, now, matchRunner: serialMatchRunner }
-  await app.register(oversightRoutes, { prefix: '/v1', ...routeDeps, oversight })
-  await app.register(reportRoutes, { prefix: '/v1', ...routeDeps, oversight })
+  const population = populationTable([{ country: 'NL', year: 2025, population: 18_000_000, source: 'test row (not a published figure)' }])
+  const app = await buildServer({ version: 'test', logger: false, registry: f.registry, now, population })
   t.teardown(async () => { await app.close() })
   const tokens = Object.fromEntries(Object.entries(VIEWERS).map(([who, viewer]) => [who, f.registry.users.issueToken(viewer.id, { expiresAt: '2030-01-01T00:00:00Z' }, 'system').token]))
   const as = async (who: Who, options: InjectOptions): Promise<Reply> => {
@@ -125,7 +115,8 @@ t.test('trace, recoveries, indicator runs and the two-person review over HTTP', 
   t.equal(trace.body.fate.disposition, 'transplanted')
   t.ok(trace.body.audit.entries.every((e: { hashValid: boolean }) => e.hashValid))
   t.equal((await as('auditor', { method: 'GET', url: `/v1/organs/${f.registry.donors.idFor('none')}.kidney.left/trace` })).status, 404)
-  t.equal((await as('officer', { method: 'GET', url: `/v1/organs/${chain.organId}/trace` })).status, 403)
+  t.equal((await as('officer', { method: 'GET', url: `/v1/organs/${chain.organId}/trace` })).status, 200, 'the officer follows an organ to its fate')
+  t.equal((await as('clerk', { method: 'GET', url: `/v1/organs/${chain.organId}/trace` })).status, 403)
 
   const donor = addDeceasedDonor(f)
   const refused = await as('clerk', { method: 'POST', url: '/v1/oversight/recoveries', payload: { organId: donor.organIds[0], recoveredAt: '2025-02-01T08:00:00Z', recoveryCentreId: 'NL-ERAS' } })
@@ -204,4 +195,46 @@ t.test('follow-up lists, indicator inputs and combined transplants over HTTP', a
   t.ok(kidneyRecipient)
   const domino = await as('clerk', { method: 'POST', url: '/v1/oversight/domino-donors', payload: { donorId: donation.donorId, sourceTransplantId: pancreas.transplantId } })
   t.equal(domino.status, 400, 'a domino donor comes from a liver transplant')
+})
+
+t.test('victim protection covers the ordinary registry routes, not only the oversight ones', async (t) => {
+  const { f, as } = await setup(t)
+  const donation = livingTransplant(f)
+  const organId = donation.organIds[0] as string
+  const before = {
+    donor: await as('clerk', { method: 'GET', url: `/v1/donors/${donation.donorId}` }),
+    organ: await as('auditor', { method: 'GET', url: `/v1/organs/${organId}` }),
+    transplant: await as('auditor', { method: 'GET', url: `/v1/transplants/${donation.transplantId as string}` }),
+    list: await as('clerk', { method: 'GET', url: '/v1/candidates?limit=500' }),
+    equity: await as('auditor', { method: 'GET', url: '/v1/equity/protected-attributes?subjectKind=candidate' })
+  }
+  t.same([before.donor.status, before.organ.status, before.transplant.status], [200, 200, 200], 'visible before the case is opened')
+  t.ok(before.list.body.candidates.some((c: { id: string }) => c.id === donation.recipientId))
+
+  t.equal((await as('clerk', { method: 'POST', url: '/v1/oversight/protection-cases', payload: { subjectId: donation.recipientId, reasonCode: 'suspected-trafficking-victim', at: '2025-03-01T00:00:00Z' } })).status, 201)
+  const seqBefore = f.registry.audit.head().seq
+
+  const hidden = await as('clerk', { method: 'GET', url: `/v1/candidates/${donation.recipientId}` })
+  const unknownId = f.registry.candidates.idFor('nobody-at-all')
+  const unknown = await as('clerk', { method: 'GET', url: `/v1/candidates/${unknownId}` })
+  t.same([hidden.status, hidden.body.code], [404, 'API_NOT_FOUND'])
+  t.equal(hidden.body.detail.replace(donation.recipientId, 'ID'), unknown.body.detail.replace(unknownId, 'ID'), 'hidden and unknown answer alike')
+  t.equal((await as('clerk', { method: 'GET', url: `/v1/candidates/${donation.recipientId}/status-history` })).status, 404)
+  t.equal((await as('clerk', { method: 'POST', url: `/v1/candidates/${donation.recipientId}/status`, payload: { status: 'inactive', effectiveAt: '2025-03-02T00:00:00Z', reason: 'test' } })).status, 404, 'writes are refused too')
+  t.equal((await as('authority', { method: 'POST', url: `/v1/candidates/${donation.recipientId}/identifiers/reveal`, payload: { reason: 'traceability' } })).status, 404, 'no identifier reveal')
+  t.equal((await as('auditor', { method: 'GET', url: `/v1/transplants/${donation.transplantId as string}` })).status, 404, 'a transplant leads to the recipient')
+  t.equal((await as('auditor', { method: 'GET', url: `/v1/organs/${organId}` })).status, 404, 'so does the organ transplanted into them')
+  t.equal((await as('clerk', { method: 'GET', url: `/v1/donors/${donation.donorId}` })).status, 200, 'the donor is not under protection')
+  const list = await as('clerk', { method: 'GET', url: '/v1/candidates?limit=500' })
+  t.notOk(list.body.candidates.some((c: { id: string }) => c.id === donation.recipientId), 'left out of lists')
+  t.equal(list.body.candidates.length, before.list.body.candidates.length - 1)
+  const equity = await as('auditor', { method: 'GET', url: '/v1/equity/protected-attributes?subjectKind=candidate' })
+  t.equal(equity.body.subjects.length, before.equity.body.subjects.length - 1, 'and out of the equity export')
+
+  const denied = f.registry.audit.list({ fromSeq: seqBefore + 1 }).filter((e) => e.action.startsWith('protection.'))
+  t.equal(denied.length, 6, 'every refused access (six reads and writes above) is in the audit log')
+  t.ok(denied.every((e) => !JSON.stringify(e).includes(donation.recipientId)), 'the log names the case, never the pseudonym')
+  const alerts = await as('protection', { method: 'GET', url: '/v1/oversight/protection-alerts?open=true' })
+  t.ok(alerts.body.alerts.some((a: { access: string, accessedBy: string }) => a.access === 'denied' && a.accessedBy === 'clerk.one'))
+  t.equal((await as('clerk', { method: 'GET', url: `/v1/candidates/${unknownId}` })).status, 404)
 })

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { verifyCheckpoint } from '../../data/audit/audit-log.js'
-import { FLAG_OUTCOMES } from '../../data/db/oversight-repository.js'
 import { writeTransaction } from '../../data/db/context.js'
 import { InvalidFieldError } from '../../engine/errors.js'
-import { ApiError } from '../problem.js'
-import { OversightFlagSchema } from '../registry-schemas.js'
 import { ACCESS } from '../roles.js'
-import { actorOf, asResponse, doc, requireResource, type RouteDeps } from '../route-support.js'
-import { enumOf, instant, problemResponses, RECORD_BODY_LIMIT_BYTES } from '../schemas.js'
+import { actorOf, asResponse, doc, type RouteDeps } from '../route-support.js'
+import { enumOf, problemResponses, RECORD_BODY_LIMIT_BYTES } from '../schemas.js'
 
 const HEX_64 = '^[0-9a-f]{64}$'
 
@@ -24,7 +21,7 @@ const CheckpointSchema = Type.Object({
 const BrokenSchema = Type.Object({ seq: Type.Union([Type.Integer(), Type.Null()]), reason: Type.String() })
 
 /** The audit log (verify the chain, read entries, signed checkpoints), oversight flags and the equity export. */
-export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { registry, now }) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { registry, now, protection }) => {
   app.get('/audit/verify', {
     config: { roles: ACCESS.auditVerify },
     schema: {
@@ -94,35 +91,6 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { r
     return asResponse(verifyCheckpoint(checkpoint, registry.db, trustedPublicKey === undefined ? {} : { trustedPublicKey }))
   })
 
-  app.get('/oversight/flags', {
-    config: { roles: ACCESS.oversight },
-    schema: {
-      ...doc('oversight', 'Oversight flags (findings for review, never verdicts)', ACCESS.oversight),
-      querystring: Type.Object({ status: Type.Optional(enumOf(['open', 'closed'] as const)), ruleId: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ flags: Type.Array(OversightFlagSchema) }), ...problemResponses() }
-    }
-  }, async (request) => asResponse({ flags: registry.oversight.list({ ...(request.query.status === undefined ? {} : { status: request.query.status }), ...(request.query.ruleId === undefined ? {} : { ruleId: request.query.ruleId }) }) }))
-
-  app.post('/oversight/flags/:flagId/closure', {
-    config: { roles: ACCESS.oversight },
-    bodyLimit: RECORD_BODY_LIMIT_BYTES,
-    schema: {
-      ...doc('oversight', 'Close a flag with its outcome; the closer must not be who raised it (four eyes)', ACCESS.oversight),
-      params: Type.Object({ flagId: Type.Integer({ minimum: 1 }) }),
-      body: Type.Object({ outcome: enumOf(FLAG_OUTCOMES), at: Type.Optional(instant('Closed at; default now')) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ flag: OversightFlagSchema }), ...problemResponses(404, 409, 413) }
-    }
-  }, async (request) => {
-    const { flagId } = request.params
-    requireResource(registry, 'flag', flagId, 'oversight flag')
-    try {
-      return asResponse({ flag: registry.oversight.close(flagId, { outcome: request.body.outcome, at: request.body.at ?? now() }, actorOf(request)) })
-    } catch (error) {
-      if (error instanceof InvalidFieldError && error.field === 'actor') throw new ApiError(403, 'API_FOUR_EYES', 'a flag must be closed by someone other than who raised it')
-      throw error
-    }
-  })
-
   app.get('/equity/protected-attributes', {
     config: { roles: ACCESS.equityExport },
     schema: {
@@ -141,7 +109,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { r
   }, async (request, reply) => {
     const { subjectKind } = request.query
     const subjects = writeTransaction(registry.db, () => {
-      const rows = registry.identity.protectedAttributesForEquity(subjectKind)
+      const all = registry.identity.protectedAttributesForEquity(subjectKind)
+      const rows = protection === undefined ? all : protection.visible(request, all, (row) => [row.subjectId])
       registry.audit.append({ actor: actorOf(request), action: 'protected-attributes.exported', entityType: 'registry', entityId: registry.registryId, payload: { subjectKind, subjects: rows.length } })
       return rows
     })

@@ -31,7 +31,7 @@ const RegistrationBody = Type.Object({
 const StatusHistorySchema = Type.Array(Type.Object({ status: Type.String(), effectiveAt: Type.String(), reason: Type.String(), recordedAt: Type.String() }))
 
 /** Waiting-list candidates: registration, status, clinical values, unacceptable antigens, removal. */
-export const candidateRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { registry, now }) => {
+export const candidateRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { registry, now, protection }) => {
   app.post('/candidates', {
     config: { roles: ACCESS.candidateWrite },
     bodyLimit: RECORD_BODY_LIMIT_BYTES,
@@ -74,9 +74,11 @@ export const candidateRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app,
     }
   }, async (request) => {
     const limit = request.query.limit ?? 100
-    const candidates = listCandidates(registry, { ...request.query, limit })
-    const last = candidates[candidates.length - 1]
-    return { candidates, ...(candidates.length === limit && last !== undefined ? { next: last.id } : {}) }
+    const page = listCandidates(registry, { ...request.query, limit })
+    const last = page[page.length - 1]
+    // Paging follows the unfiltered page, so a page may hold fewer than `limit` and still have a next.
+    const candidates = protection === undefined ? page : protection.visible(request, page, (c) => [c.id])
+    return { candidates, ...(page.length === limit && last !== undefined ? { next: last.id } : {}) }
   })
 
   app.get('/candidates/:candidateId', {

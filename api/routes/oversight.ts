@@ -10,7 +10,7 @@ import { InvalidFieldError, UnknownValueError } from '../../engine/errors.js'
 import { PATHWAY_LOSS_REASONS } from '../../engine/oversight/pathway.js'
 import { principalOf } from '../auth.js'
 import { ApiError } from '../problem.js'
-import { ROLE, type Role } from '../roles.js'
+import { ACCESS } from '../roles.js'
 import { actorOf, asResponse, defined, doc, type RouteDeps } from '../route-support.js'
 import { calendarDate, enumOf, instant, OrganTypeSchema, problemResponses, pseudonymId, RECORD_BODY_LIMIT_BYTES, text } from '../schemas.js'
 
@@ -20,34 +20,12 @@ import { calendarDate, enumOf, instant, OrganTypeSchema, problemResponses, pseud
  * two-person review queue, follow-up lists, the inputs the indicator rules read (living-donor
  * evaluations, payments, transplants abroad, pathway cases), and victim protection. Reports (GODT,
  * pathway, utilisation) are in reports.ts.
- *
- * Register in buildServer, after the registry plugins:
- *   await app.register(oversightRoutes, { prefix: '/v1', ...routeDeps, oversight })
- * with `const oversight = createOversight(registry, { now })` (data/oversight/oversight.ts).
  */
 
 export interface OversightRouteOptions extends RouteDeps {
   readonly oversight: Oversight
 }
 
-const { clerk, officer, analyst, auditor, authority, protection } = ROLE
-/** Who may call what; to be merged into api/roles.ts ACCESS by the lead. */
-export const OVERSIGHT_ACCESS = {
-  trace: [auditor, authority, protection],
-  recoveryWrite: [clerk],
-  reviewQueue: [auditor, authority, protection],
-  indicatorRun: [auditor, authority],
-  indicatorRules: [analyst, auditor, authority, protection],
-  flagStatistics: [analyst, auditor, authority],
-  followUpRead: [clerk, auditor, authority, protection],
-  indicatorInputs: [clerk],
-  transplantAbroad: [clerk, authority],
-  pathwayCases: [clerk, authority],
-  combinedTransplants: [clerk],
-  reportSuspicion: [clerk, officer, analyst, auditor, authority, protection],
-  subjectRead: [clerk, officer, auditor, authority, protection],
-  protection: [protection]
-} as const satisfies Record<string, readonly Role[]>
 
 function viewerOf (request: FastifyRequest): Viewer {
   const principal = principalOf(request)
@@ -166,12 +144,12 @@ const SubjectSchema = Type.Object({
 })
 
 export const oversightRoutes: FastifyPluginAsyncTypebox<OversightRouteOptions> = async (app, { oversight, now }) => {
-  const A = OVERSIGHT_ACCESS
+  const A = ACCESS
 
   app.get('/organs/:organId/trace', {
-    config: { roles: A.trace },
+    config: { roles: A.organTrace },
     schema: {
-      ...doc('oversight', 'The traceability chain of an organ, with the audit-log proof of every step', A.trace,
+      ...doc('oversight', 'The traceability chain of an organ, with the audit-log proof of every step', A.organTrace,
         'Donor, consent and authorisation decisions, recovery (where, by whom), match runs and offers, and the fate (transplant, discard, research), each with its audit entry: hash recomputed, link to the entry before, pinned rows checked; plus a signed checkpoint of the log head. An organ whose donor or recipient is a suspected victim is visible to protection staff only.'),
       params: OrganParams,
       response: { 200: TraceSchema, ...problemResponses(404) }

@@ -4,7 +4,7 @@ import type { Oversight } from '../../data/oversight/oversight.js'
 import { GODT_VARIABLES } from '../../engine/oversight/godt.js'
 import { PATHWAY_STAGES } from '../../engine/oversight/pathway.js'
 import { ORGAN_TYPES } from '../../engine/domain/organ.js'
-import { ROLE, type Role } from '../roles.js'
+import { ACCESS } from '../roles.js'
 import { asResponse, doc, renamingFields, type RouteDeps } from '../route-support.js'
 import { enumOf, instant, problemResponses } from '../schemas.js'
 
@@ -12,21 +12,12 @@ import { enumOf, instant, problemResponses } from '../schemas.js'
  * Reports for oversight bodies: the GODT questionnaire counts of a year (UN GA res. 71/322 para 3(h);
  * WHO-ONT Global Observatory on Donation and Transplantation), and the self-sufficiency analytics
  * (para 5): the deceased-donation critical pathway and organ utilisation. All aggregates, no identities.
- *
- * Register in buildServer beside oversightRoutes:
- *   await app.register(reportRoutes, { prefix: '/v1', ...routeDeps, oversight })
  */
 
 export interface ReportRouteOptions extends RouteDeps {
   readonly oversight: Oversight
 }
 
-const { analyst, auditor, authority } = ROLE
-/** To be merged into api/roles.ts ACCESS by the lead. */
-export const REPORT_ACCESS = {
-  godt: [authority, auditor],
-  selfSufficiency: [authority, auditor, analyst]
-} as const satisfies Record<string, readonly Role[]>
 
 const YearParams = Type.Object({ year: Type.Integer({ minimum: 1900, maximum: 2200 }) })
 const ReportQuery = {
@@ -95,9 +86,9 @@ const QUERY_FIELDS = { country: 'querystring.country', cutoff: 'querystring.cuto
 
 export const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async (app, { oversight }) => {
   app.get('/reports/godt/:year', {
-    config: { roles: REPORT_ACCESS.godt },
+    config: { roles: ACCESS.godtReport },
     schema: {
-      ...doc('oversight', 'GODT questionnaire counts of a year, as JSON or CSV', REPORT_ACCESS.godt,
+      ...doc('oversight', 'GODT questionnaire counts of a year, as JSON or CSV', ACCESS.godtReport,
         'Variables named as in the public GODT export (total_actual_dd, actual_dbd, … small_bowel_tx, total_tx), their rates per million population from the population table (source given), non-resident counts, and provenance: query version, data cut-off, snapshot hash, audit-log head. `format=csv` (or Accept: text/csv) gives one header line and one row.'),
       params: YearParams,
       querystring: Type.Object({ ...ReportQuery, format: Type.Optional(enumOf(['json', 'csv'] as const)) }, { additionalProperties: false }),
@@ -115,9 +106,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async
   })
 
   app.get('/reports/pathway/:year', {
-    config: { roles: REPORT_ACCESS.selfSufficiency },
+    config: { roles: ACCESS.selfSufficiencyReport },
     schema: {
-      ...doc('oversight', 'The deceased-donation critical pathway of a year, per donor hospital, with the reason for every drop', REPORT_ACCESS.selfSufficiency),
+      ...doc('oversight', 'The deceased-donation critical pathway of a year, per donor hospital, with the reason for every drop', ACCESS.selfSufficiencyReport),
       params: YearParams,
       querystring: Type.Object(ReportQuery, { additionalProperties: false }),
       response: { 200: PathwaySchema, ...problemResponses() }
@@ -125,9 +116,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async
   }, async (request) => asResponse(renamingFields(() => oversight.pathwayReport({ country: request.query.country, year: request.params.year, cutoff: request.query.cutoff }), QUERY_FIELDS)))
 
   app.get('/reports/utilisation/:year', {
-    config: { roles: REPORT_ACCESS.selfSufficiency },
+    config: { roles: ACCESS.selfSufficiencyReport },
     schema: {
-      ...doc('oversight', 'Organ utilisation of a year: recovered, transplanted, discarded, research, by organ, reason and donor hospital', REPORT_ACCESS.selfSufficiency),
+      ...doc('oversight', 'Organ utilisation of a year: recovered, transplanted, discarded, research, by organ, reason and donor hospital', ACCESS.selfSufficiencyReport),
       params: YearParams,
       querystring: Type.Object(ReportQuery, { additionalProperties: false }),
       response: { 200: UtilisationSchema, ...problemResponses() }
