@@ -6,6 +6,7 @@ import { InvalidFieldError } from '../engine/errors.js'
 import { statement, writeTransaction } from '../data/db/context.js'
 import { SYSTEM_ACTOR, type Registry } from '../data/registry.js'
 import { exists, usersWithRole } from './registry-queries.js'
+import type { Role } from './roles.js'
 
 export const ADMIN_USER_ID = 'admin'
 export const ADMIN_TOKEN_FILE = 'admin-token'
@@ -63,4 +64,47 @@ export function bootstrapAdmin (registry: Registry, options: { dataDir: string, 
   rmSync(file, { force: true })
   writeFileSync(file, `${issued.token}\n`, { mode: 0o600, flag: 'wx' })
   return { created: true, userId: ADMIN_USER_ID, tokenId: issued.tokenId, expiresAt: issued.expiresAt, source: 'file', file }
+}
+
+export const DEMO_TOKEN_FILE = 'demo-tokens'
+
+/** One demo user per staff role of the console; ids say they are demo accounts. */
+export const DEMO_USERS: ReadonlyArray<{ readonly id: string, readonly role: Role }> = [
+  { id: 'demo.officer', role: 'allocation-officer' },
+  { id: 'demo.analyst', role: 'policy-analyst' },
+  { id: 'demo.auditor', role: 'auditor' },
+  { id: 'demo.clerk', role: 'registry-clerk' },
+  { id: 'demo.authority', role: 'registry-authority' }
+]
+
+export interface DemoUsersResult {
+  readonly file: string
+  readonly users: ReadonlyArray<{ readonly id: string, readonly role: Role }>
+  readonly expiresAt: string
+}
+
+/**
+ * For a registry that this start seeded with SYNTHETIC data only: one user per console role, each
+ * with a token, written to `<DATA_DIR>/demo-tokens` (mode 0600, one `user role token` line each) and
+ * never printed or logged. A newcomer can then open the console as an allocation officer without
+ * first creating users as the admin. Never called for an imported or empty registry.
+ */
+export function createDemoUsers (registry: Registry, options: { dataDir: string, now: () => string }): DemoUsersResult {
+  const createdAt = options.now()
+  const expiresAt = new Date(Date.parse(createdAt) + BOOTSTRAP_TOKEN_DAYS * DAY_MS).toISOString()
+  const lines: string[] = []
+  for (const user of DEMO_USERS) {
+    if (!exists(registry, 'user', user.id)) registry.users.create({ id: user.id, roles: [user.role] }, SYSTEM_ACTOR)
+    else if (!registry.users.get(user.id).roles.includes(user.role)) registry.users.grantRole(user.id, user.role, SYSTEM_ACTOR)
+    const issued = registry.users.issueToken(user.id, { expiresAt }, SYSTEM_ACTOR)
+    lines.push(`${user.id.padEnd(16)} ${user.role.padEnd(20)} ${issued.token}`)
+  }
+  const file = join(options.dataDir, DEMO_TOKEN_FILE)
+  rmSync(file, { force: true })
+  writeFileSync(file, [
+    `# Demo users of a SYNTHETIC registry, tokens expire ${expiresAt}. Log in to the console (http://HOST:PORT/) with one token.`,
+    '# user           role                 token',
+    ...lines, ''
+  ].join('\n'), { mode: 0o600, flag: 'wx' })
+  return { file, users: DEMO_USERS, expiresAt }
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { openRegistry, type Registry } from '../data/registry.js'
@@ -6,7 +7,7 @@ import { seedOnFirstStart } from '../data/synthetic/first-start.js'
 import type { SeedSummary } from '../data/synthetic/seed.js'
 import { InvalidFieldError } from '../engine/errors.js'
 import { createMatchPool, type MatchPool } from '../engine/parallel/match-pool.js'
-import { bootstrapAdmin, type BootstrapResult } from './bootstrap.js'
+import { bootstrapAdmin, createDemoUsers, DEMO_TOKEN_FILE, type BootstrapResult, type DemoUsersResult } from './bootstrap.js'
 import { serialMatchRunner } from './match-service.js'
 import { buildServer, DEFAULT_RATE_LIMIT, type ServerDeps } from './server.js'
 
@@ -48,6 +49,8 @@ export interface RunningServer {
   readonly registry: Registry
   readonly bootstrap: BootstrapResult
   readonly seeded: SeedSummary | undefined
+  /** Demo users and where their tokens are: only when this start seeded a synthetic registry. */
+  readonly demo: DemoUsersResult | undefined
   /** Stops listening, waits for running match runs, stops the workers, closes the database. */
   close (): Promise<void>
 }
@@ -75,6 +78,8 @@ export async function startServer (options: StartOptions = {}): Promise<RunningS
     })
     if (seeded !== undefined) print(`seeded ${seeded.candidates} candidates, ${seeded.donors} donors and ${seeded.centres} centres (SYNTHETIC_CANDIDATES=0 skips this on a new registry)`)
     const bootstrap = bootstrapAdmin(registry, { dataDir, env, now })
+    // Synthetic data only: an imported registry holds real people and gets no shared demo accounts.
+    const demo = seeded === undefined ? undefined : createDemoUsers(registry, { dataDir, now })
     // MATCH_THREADS=0 scores on the main thread; otherwise the pool, which itself runs short lists serially.
     pool = threads === 0 ? undefined : createMatchPool(threads === -1 ? {} : { threads })
     const runner = pool
@@ -88,6 +93,7 @@ export async function startServer (options: StartOptions = {}): Promise<RunningS
     })
     const url = await app.listen({ port, host })
     print(`organ allocation engine listening on ${url}  (API guide: docs/api.md; OpenAPI: ${url}/docs)`)
+    print(`web console: ${url}/  (log in with a token)`)
     if (bootstrap.source === 'file' && bootstrap.file !== undefined) {
       print(`admin token written to ${bootstrap.file} (readable only by you); read it with:  cat ${bootstrap.file}`)
       print(`it expires ${bootstrap.expiresAt ?? ''}; use it to create users and their own tokens (docs/api.md), then delete the file`)
@@ -95,6 +101,13 @@ export async function startServer (options: StartOptions = {}): Promise<RunningS
       print(`admin token: the value of BOOTSTRAP_ADMIN_TOKEN (user "${bootstrap.userId ?? ''}", expires ${bootstrap.expiresAt ?? ''})`)
     } else {
       print(`this registry already has an admin; tokens: POST /v1/users/{id}/tokens, or  npm run cli -- token create <user> --data-dir ${dataDir}`)
+    }
+    const demoFile = join(dataDir, DEMO_TOKEN_FILE)
+    if (demo !== undefined) {
+      print(`demo users of this synthetic registry (${demo.users.map((u) => u.role).join(', ')}): tokens written to ${demo.file} (readable only by you); read them with:  cat ${demo.file}`)
+      print('open the web console and log in with the allocation-officer token to report a donor, run a match and record an offer')
+    } else if (existsSync(demoFile)) {
+      print(`demo tokens of this synthetic registry are in ${demoFile}:  cat ${demoFile}`)
     }
     let closing: Promise<void> | undefined
     const close = async (): Promise<void> => {
@@ -105,7 +118,7 @@ export async function startServer (options: StartOptions = {}): Promise<RunningS
       })()
       await closing
     }
-    return { app, url, registry, bootstrap, seeded, close }
+    return { app, url, registry, bootstrap, seeded, demo, close }
   } catch (error) {
     await pool?.close()
     registry.close()

@@ -47,8 +47,29 @@ export const ACCESS = {
   policyRead: [officer, analyst, auditor, authority],
   policyLint: [analyst, auditor, authority],
   policyRecord: [authority],
+  // Simulations run on a synthetic cohort, never registry patients; starting one is the analyst's act.
+  simulationRun: [analyst],
+  simulationRead: [analyst, auditor, authority],
   scores: [clerk, officer, analyst, auditor, authority, protection],
   auditRead: [auditor],
   auditVerify: [auditor, authority],
-  oversight: [auditor, authority]
+  // Oversight (UN GA res. 71/322 para 3(d)-(i), 5, 7, 9). Reviewers of flags never include the officer
+  // whose allocations the flags are about; suspected-victim records are the protection officer's alone.
+  // The officer who placed an organ follows it to its fate; the audit proofs hold no more than the officer's own records.
+  organTrace: [officer, auditor, authority, protection],
+  recoveryWrite: [clerk],
+  reviewQueue: [auditor, authority, protection],
+  indicatorRun: [auditor, authority],
+  indicatorRules: [analyst, auditor, authority, protection],
+  flagStatistics: [analyst, auditor, authority],
+  followUpRead: [clerk, auditor, authority, protection],
+  indicatorInputs: [clerk],
+  transplantAbroad: [clerk, authority],
+  pathwayCases: [clerk, authority],
+  combinedTransplants: [clerk],
+  reportSuspicion: [clerk, officer, analyst, auditor, authority, protection],
+  subjectRead: [clerk, officer, auditor, authority, protection],
+  protection: [protection],
+  godtReport: [authority, auditor],
+  selfSufficiencyReport: [authority, auditor, analyst]
 } as const satisfies Record<string, readonly Role[]>

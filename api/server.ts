@@ -5,6 +5,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { Ajv } from 'ajv'
 import type { Registry } from '../data/registry.js'
+import { createOversight } from '../data/oversight/oversight.js'
+import type { PopulationTable } from '../data/oversight/population.js'
 import { installAuthentication } from './auth.js'
 import { createJobQueue } from './job-queue.js'
 import { serialMatchRunner, type MatchRunner } from './match-service.js'
@@ -12,15 +14,21 @@ import { ApiError, errorHandler, problem, sendProblem } from './problem.js'
 import { ACCESS } from './roles.js'
 import type { RouteDeps } from './route-support.js'
 import { ProblemSchema } from './schemas.js'
+import type { SimulationServiceOptions } from './simulation-service.js'
+import { installSubjectProtection } from './subject-protection.js'
 import { auditRoutes } from './routes/audit.js'
 import { candidateRoutes } from './routes/candidates.js'
 import { centreRoutes } from './routes/centres.js'
+import { consoleRoutes } from './routes/console.js'
 import { donorRoutes } from './routes/donors.js'
 import { healthRoutes } from './routes/health.js'
 import { identityRoutes } from './routes/identity.js'
 import { matchRunRoutes } from './routes/match-runs.js'
+import { oversightRoutes } from './routes/oversight.js'
 import { policyRoutes } from './routes/policies.js'
+import { reportRoutes } from './routes/reports.js'
 import { scoreRoutes } from './routes/scores.js'
+import { simulationRoutes } from './routes/simulations.js'
 import { transplantRoutes } from './routes/transplants.js'
 import { userRoutes } from './routes/users.js'
 
@@ -45,6 +53,10 @@ export interface ServerDeps {
   matchQueue?: { readonly concurrency: number, readonly maxWaiting: number }
   /** Requests per token per window (default 600 per 60 s); 429 with Retry-After beyond it. */
   rateLimit?: { readonly max: number, readonly timeWindowMs: number }
+  /** Population denominators of the oversight reports (default: data/reference/population-countries.csv). */
+  population?: PopulationTable
+  /** Policy simulation jobs: executor (default a worker pool sized for the machine), queue and size limits. */
+  simulations?: SimulationServiceOptions
 }
 
 export const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const
@@ -86,7 +98,7 @@ function loggerOption (logger: ServerDeps['logger']): boolean | Exclude<FastifyS
   return { ...(typeof logger === 'object' ? logger : {}), redact }
 }
 
-const OPENAPI_TAGS = ['users', 'centres', 'candidates', 'donors', 'match runs', 'offers', 'transplants', 'policies', 'audit', 'oversight', 'equity', 'scores', 'health']
+const OPENAPI_TAGS = ['users', 'centres', 'candidates', 'donors', 'match runs', 'offers', 'transplants', 'policies', 'audit', 'oversight', 'equity', 'simulations', 'scores', 'health']
   .map((name) => ({ name }))
 
 /** Every registry resource under /v1, each a typed plugin with its roles declared per route. */
@@ -154,6 +166,7 @@ export async function buildServer (deps: ServerDeps): Promise<FastifyInstance> {
   }
 
   await app.register(healthRoutes, { version: deps.version })
+  await app.register(consoleRoutes)
   await app.register(async (scores) => {
     // The calculators are shared by every staff role; the route files stay role-agnostic.
     if (registry !== undefined) scores.addHook('onRoute', (route) => { route.config = { ...route.config, roles: route.config?.roles ?? ACCESS.scores } })
@@ -166,10 +179,19 @@ export async function buildServer (deps: ServerDeps): Promise<FastifyInstance> {
 
   if (registry !== undefined) {
     const matchQueue = createJobQueue(deps.matchQueue ?? { concurrency: 1, maxWaiting: 16 })
-    const routeDeps: RouteDeps = { registry, now, matchRunner: deps.matchRunner ?? serialMatchRunner, matchQueue }
+    const oversight = createOversight(registry, { now, population: deps.population })
+    const protection = installSubjectProtection(app, oversight)
+    const routeDeps: RouteDeps = { registry, now, matchRunner: deps.matchRunner ?? serialMatchRunner, matchQueue, protection }
     for (const plugin of REGISTRY_PLUGINS) await app.register(plugin, { prefix: '/v1', ...routeDeps })
     await app.register(identityRoutes, { prefix: '/v1', ...routeDeps, kind: 'candidate', writers: ACCESS.candidateWrite })
     await app.register(identityRoutes, { prefix: '/v1', ...routeDeps, kind: 'donor', writers: ACCESS.donorReport })
+    await app.register(async (scope) => {
+      // The oversight routes apply the victim-protection rule themselves (with a stated purpose).
+      scope.addHook('onRoute', (route) => { route.config = { ...route.config, subjectProtection: 'own' } })
+      await scope.register(oversightRoutes, { ...routeDeps, oversight })
+    }, { prefix: '/v1' })
+    await app.register(reportRoutes, { prefix: '/v1', ...routeDeps, oversight })
+    await app.register(simulationRoutes, { prefix: '/v1', ...routeDeps, simulations: deps.simulations })
   }
   return app
 }

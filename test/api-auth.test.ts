@@ -37,13 +37,13 @@ function concrete (url: string): string {
   return url.replace(/:([A-Za-z]+)/g, (_m, name: string) => name === 'role' ? 'auditor' : `x-${name}`)
 }
 
-t.test('every /v1 route declares its roles; only /health and /docs are public', async (t) => {
+t.test('every /v1 route declares its roles; only /health, /docs and the console page and its assets are public', async (t) => {
   const { app } = await setup(t)
   const routes = routeInventory(app)
   t.ok(routes.length > 50, `${routes.length} routes`)
   for (const route of routes) {
     if (route.public) {
-      t.ok(route.url === '/health' || route.url.startsWith('/docs'), `${route.method} ${route.url} is public`)
+      t.ok(route.url === '/health' || route.url.startsWith('/docs') || route.url === '/' || route.url === '/assets/:file', `${route.method} ${route.url} is public`)
       continue
     }
     t.ok(route.url.startsWith('/v1/'), `${route.method} ${route.url} is versioned`)

@@ -1,9 +1,10 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { bootstrapAdmin, ADMIN_TOKEN_FILE } from '../api/bootstrap.js'
+import { bootstrapAdmin, createDemoUsers, ADMIN_TOKEN_FILE, DEMO_TOKEN_FILE, DEMO_USERS } from '../api/bootstrap.js'
 import { startServer } from '../api/main.js'
+import { listUsers } from '../api/registry-queries.js'
 import { openRegistry } from '../data/registry.js'
 
 const NOW = (): string => new Date().toISOString()
@@ -75,4 +76,44 @@ t.test('the process: prints the URL and where the admin token is, stops cleanly 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'exit status 0 after SIGTERM')
+})
+
+t.test('a synthetic first start creates demo users for the console; their tokens go to a 0600 file, never to the output', async (t) => {
+  const dataDir = join(t.testdir(), 'var')
+  const lines: string[] = []
+  const server = await startServer({ env: { DATA_DIR: dataDir, PORT: '0', SYNTHETIC_CANDIDATES: '40', SYNTHETIC_PROFILE: 'compact', MATCH_THREADS: '0' }, print: (line) => lines.push(line), logger: false })
+  const file = join(dataDir, DEMO_TOKEN_FILE)
+  t.match(server.demo, { file, users: DEMO_USERS })
+  t.equal(statSync(file).mode & 0o777, 0o600, 'readable only by its owner')
+  const rows = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(/\s+/))
+  t.same(rows.map(([user, role]) => [user, role]), DEMO_USERS.map((u) => [u.id, u.role]), 'one "user role token" line per console role')
+  for (const [user, role, token] of rows) {
+    t.match(server.registry.users.authenticate(token ?? '', NOW()), { id: user, roles: [role] }, `${user ?? ''} logs in as ${role ?? ''}`)
+    t.notOk(lines.some((line) => line.includes(token ?? '')), `the ${user ?? ''} token is not printed`)
+  }
+  t.ok(lines.includes(`web console: ${server.url}/  (log in with a token)`), 'prints the console URL')
+  t.ok(lines.some((line) => line.includes(`cat ${file}`)), 'says how to read the demo tokens')
+  const me = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${rows[0]?.[2] ?? ''}` } })
+  t.same(await me.json(), { userId: 'demo.officer', roles: ['allocation-officer'] })
+  await server.close()
+
+  // A later start makes nobody new and points at the file again.
+  const again: string[] = []
+  const second = await startServer({ env: { DATA_DIR: dataDir, PORT: '0', MATCH_THREADS: '0' }, print: (line) => again.push(line), logger: false })
+  t.equal(second.demo, undefined)
+  t.ok(again.some((line) => line.includes(`demo tokens of this synthetic registry are in ${file}`)))
+  await second.close()
+})
+
+t.test('no demo users on an empty registry; an existing user keeps its roles and gains the demo one', async (t) => {
+  const dataDir = join(t.testdir(), 'var')
+  const server = await startServer({ env: { DATA_DIR: dataDir, PORT: '0', SYNTHETIC_CANDIDATES: '0', MATCH_THREADS: '0' }, print: () => {}, logger: false })
+  t.equal(server.demo, undefined)
+  t.notOk(existsSync(join(dataDir, DEMO_TOKEN_FILE)), 'no demo token file')
+  t.notOk(listUsers(server.registry, NOW()).some((u) => u.id.startsWith('demo.')), 'no demo user')
+  server.registry.users.create({ id: 'demo.auditor', roles: ['registry-clerk'] }, 'cli.someone')
+  const demo = createDemoUsers(server.registry, { dataDir, now: NOW })
+  t.match(server.registry.users.get('demo.auditor'), { roles: ['auditor', 'registry-clerk'] })
+  t.equal(demo.users.length, DEMO_USERS.length)
+  await server.close()
 })
