@@ -46,7 +46,7 @@ export const USAGE = `usage: oae <command> [options]        (npm run cli -- <com
   checkpoint [--out FILE]
   user create USER_ID --role ROLE [--role ROLE ...]
   token create USER_ID [--days N]
-  simulate --policy ID|FILE [--policy ...] [--scenario ...] [--years N] [--replications N] [--seed S] [--out DIR]
+  simulate --policy ID|FILE [--policy ...] [--scenario ...] [--years N] [--replications N] [--seed S] [--workers N] [--out DIR]
   lint POLICY_ID|FILE   fairness lint of a built-in policy or a policy JSON file (exit 1 when it finds errors)
 
 common options:
