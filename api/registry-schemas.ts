@@ -21,7 +21,7 @@ export const AcceptanceSchema = Type.Object({
 }, { additionalProperties: false, description: 'What the centre accepts for this candidate; {} accepts any offer' })
 
 export const ClinicalValuesSchema = Type.Object({
-  urgency: text('Urgency class named by the policy ("elective", "HU", "1A", …)', 40),
+  urgency: text('Urgency class named by the policy ("elective", "HU", "status-1a", …)', 40),
   heightCm: Type.Number({ minimum: 20, maximum: 260 }),
   weightKg: Type.Number({ minimum: 0.5, maximum: 350 }),
   dialysisFrom: Type.Optional(instant('Start of chronic dialysis')),

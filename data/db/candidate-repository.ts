@@ -17,7 +17,7 @@ import {
 
 /** Clinical values that change over a candidate's time on the list; each recording replaces the whole set. */
 export interface ClinicalValues {
-  /** Urgency class named by the policy ("HU", "1A", "status-1"); "elective" when none. */
+  /** Urgency class named by the policy ("HU", "status-1a", "status-1"); "elective" when none. */
   readonly urgency: string
   readonly heightCm: number
   readonly weightKg: number

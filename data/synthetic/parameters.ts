@@ -168,10 +168,14 @@ export const ACTIVE_SHARE: Readonly<Record<OrganType, number>> = {
   kidney: 0.67, liver: 0.85, heart: 0.85, lung: 0.85, pancreas: 0.75, intestine: 0.8
 }
 
-/** Urgency classes per organ with shares; names as the policies use them. Assumption. */
+/**
+ * Urgency classes per organ with shares; names as the built-in policies use them. Assumption. Kidney
+ * uses Eurotransplant's HU; US KAS names no such class, so it excludes those candidates with
+ * URGENCY_NOT_IN_POLICY, as it would for a registry keeping Eurotransplant's vocabulary.
+ */
 export const URGENCY: Readonly<Record<OrganType, ReadonlyArray<readonly [string, number]>>> = {
   kidney: [['elective', 0.995], ['HU', 0.005]],
-  liver: [['elective', 0.99], ['1A', 0.01]],
+  liver: [['elective', 0.99], ['status-1a', 0.01]],
   heart: [['status-1', 0.04], ['status-2', 0.20], ['status-3', 0.12], ['status-4', 0.30], ['status-5', 0.02], ['status-6', 0.32]],
   lung: [['elective', 1]],
   pancreas: [['elective', 1]],

@@ -27,7 +27,7 @@ export interface Candidate {
   readonly organType: OrganType
   readonly centreId: string
   readonly status: CandidateStatus
-  /** Urgency class named by the policy (e.g. "HU", "T", "1A", "status-1"); "elective" when none. */
+  /** Urgency class named by the policy (e.g. "HU", "T", "status-1a", "status-1"); "elective" when none. */
   readonly urgency: string
   readonly registeredAt: string
   readonly ageYears: number
