@@ -14,6 +14,8 @@ function runAndKill (dataDir: string, runTag: string, killAfter: number): Promis
   const env = { ...process.env }
   delete env.NODE_OPTIONS
   delete env.NODE_V8_COVERAGE
+  // tap's processinfo wraps spawn and would turn coverage back on; tsx's offsets differ from the suite's.
+  env._TAPJS_PROCESSINFO_COVERAGE_ = '0'
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, runTag], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     const acknowledged: string[] = []
